@@ -1,0 +1,132 @@
+// The kernel interface. Kernels are pure functions over typed arrays: no Tensor, no dtype promotion,
+// no argument checking (ops do that). A kernel set (TypeScript today; WASM SIMD and worker threads
+// later) implements this interface and is selected with setKernels().
+import type { NumArray } from '../dtype';
+
+/** A read or write view into a flat array: element (i0, i1, ...) is data[offset + sum(ik * strides[k])]. */
+export interface Strided {
+  data: NumArray;
+  offset: number;
+  strides: readonly number[];
+}
+
+/** How the values in an array are encoded: numbers as they are, or raw float16/bfloat16 bits. */
+export type Encoding = 'plain' | 'f16' | 'bf16' | 'bool' | 'int';
+
+export type UnaryOp =
+  | 'neg' | 'abs' | 'sign' | 'reciprocal' | 'square' | 'sqrt' | 'rsqrt' | 'exp' | 'expm1' | 'log' | 'log2' | 'log10' | 'log1p'
+  | 'sin' | 'cos' | 'tan' | 'asin' | 'acos' | 'atan' | 'sinh' | 'cosh' | 'tanh' | 'erf' | 'erfinv'
+  | 'floor' | 'ceil' | 'round' | 'trunc' | 'frac'
+  | 'sigmoid' | 'logsigmoid' | 'relu' | 'relu6' | 'gelu' | 'gelu_tanh' | 'silu' | 'mish' | 'hardswish' | 'hardsigmoid'
+  | 'hardtanh' | 'softplus' | 'elu' | 'selu' | 'celu' | 'leaky_relu' | 'softsign' | 'tanhshrink' | 'hardshrink' | 'softshrink'
+  | 'logical_not' | 'bitwise_not' | 'isnan' | 'isinf' | 'isfinite' | 'nan_to_num';
+
+/** Scalar parameters of parametrised unary ops (softplus beta/threshold, elu alpha, leaky_relu slope, clamp-like bounds). */
+export interface UnaryParams { alpha?: number; beta?: number; threshold?: number; min?: number; max?: number; lambd?: number; nan?: number; posinf?: number; neginf?: number }
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'floor_divide' | 'trunc_divide' | 'remainder' | 'fmod' | 'pow' | 'atan2'
+  | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge'
+  | 'logical_and' | 'logical_or' | 'logical_xor' | 'bitwise_and' | 'bitwise_or' | 'bitwise_xor'
+  | 'lshift' | 'rshift';
+
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'amax' | 'amin' | 'any' | 'all' | 'mean' | 'nansum' | 'logsumexp';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+/** out[m, n] = alpha * sum_k A[m, k] B[k, n] + beta * out[m, n], over `batch` matrices. */
+export interface GemmParams {
+  m: number; n: number; k: number; batch: number;
+  a: Float32Array | Float64Array; aOffset: number; aBatchStride: number; aRowStride: number; aColStride: number;
+  b: Float32Array | Float64Array; bOffset: number; bBatchStride: number; bRowStride: number; bColStride: number;
+  out: Float32Array | Float64Array; outOffset: number; outBatchStride: number; // out rows are contiguous with n columns
+  alpha: number; beta: number;
+}
+
+export interface IndexGatherParams {
+  data: NumArray; base: number;
+  preShape: readonly number[]; preStrides: readonly number[];
+  offsets: Float64Array;
+  postShape: readonly number[]; postStrides: readonly number[];
+  out: NumArray;
+}
+
+export interface Conv2dParams {
+  n: number; cIn: number; h: number; w: number;          // input, contiguous NCHW
+  cOut: number; kh: number; kw: number; groups: number;  // weight contiguous [cOut, cIn/groups, kh, kw]
+  strideH: number; strideW: number;
+  padTop: number; padLeft: number; padBottom: number; padRight: number; // zero padding
+  dilationH: number; dilationW: number;
+  outH: number; outW: number;
+  input: Float32Array | Float64Array; weight: Float32Array | Float64Array; bias: Float32Array | Float64Array | null;
+  out: Float32Array | Float64Array;                       // contiguous [n, cOut, outH, outW]
+}
+
+export interface ConvTranspose2dParams {
+  n: number; cIn: number; h: number; w: number;           // input NCHW
+  cOut: number; kh: number; kw: number; groups: number;   // weight [cIn, cOut/groups, kh, kw]
+  strideH: number; strideW: number; padH: number; padW: number;
+  dilationH: number; dilationW: number; outH: number; outW: number;
+  input: Float32Array | Float64Array; weight: Float32Array | Float64Array; bias: Float32Array | Float64Array | null;
+  out: Float32Array | Float64Array;
+}
+
+export interface Pool2dParams {
+  n: number; c: number; h: number; w: number; kh: number; kw: number;
+  strideH: number; strideW: number; padH: number; padW: number; dilationH: number; dilationW: number;
+  outH: number; outW: number;
+  countIncludePad: boolean; divisorOverride: number | null;
+  input: Float32Array | Float64Array; out: Float32Array | Float64Array;
+  indices?: Float64Array | null; // max pooling: flat h*w index of each maximum
+}
+
+export interface Kernels {
+  readonly name: string;
+  /** dst = src element by element over `shape`, decoding/encoding f16/bf16 bits and casting as needed. */
+  copy(shape: readonly number[], src: Strided, srcEnc: Encoding, dst: Strided, dstEnc: Encoding): void;
+  /** out (contiguous) = op(x) over `shape`. Inputs are plain numbers (callers decode f16/bf16 first). */
+  unary(op: UnaryOp, shape: readonly number[], x: Strided, out: NumArray, params?: UnaryParams): void;
+  /** out (contiguous) = op(a, b) over `shape`; a and b already broadcast through their strides. `integer` selects integer semantics. */
+  binary(op: BinaryOp, shape: readonly number[], a: Strided, b: Strided, out: NumArray, integer: boolean): void;
+  /** out = cond ? a : b over `shape`. */
+  where(shape: readonly number[], cond: Strided, a: Strided, b: Strided, out: NumArray): void;
+  /** Reduces x viewed as contiguous [outer, size, inner] over the middle axis into out [outer, inner]. */
+  reduce(op: ReduceOp, x: NumArray, outer: number, size: number, inner: number, out: NumArray): void;
+  /** Index of the max/min over the middle axis of [outer, size, inner] (first occurrence; NaN wins like torch). */
+  argReduce(op: ArgReduceOp, x: NumArray, outer: number, size: number, inner: number, values: NumArray | null, indices: NumArray): void;
+  /** Variance over the middle axis of [outer, size, inner], with `correction` (1 = unbiased); also the mean when asked. */
+  variance(x: NumArray, outer: number, size: number, inner: number, correction: number, out: NumArray, meanOut: NumArray | null): void;
+  /** Inclusive cumulative sum/product over the middle axis. */
+  cumulative(op: 'cumsum' | 'cumprod', x: NumArray, outer: number, size: number, inner: number, out: NumArray): void;
+  /** softmax / log_softmax over the middle axis of [outer, size, inner]. */
+  softmax(x: Float32Array | Float64Array, outer: number, size: number, inner: number, out: Float32Array | Float64Array, log: boolean): void;
+  /**
+   * Advanced-indexing gather: out (contiguous [pre..., offsets.length, post...]) reads
+   * data[base + pre·preStrides + offsets[j] + post·postStrides].
+   */
+  indexGather(p: IndexGatherParams): void;
+  /** The inverse write: data[base + pre·preStrides + offsets[j] + post·postStrides] = values (broadcast through its strides). */
+  indexScatter(p: IndexGatherParams, values: Strided, accumulate: boolean): void;
+  /** Row-major coordinates of the non-zero elements of a contiguous array of `shape`, count x ndim. */
+  nonzero(x: NumArray, shape: readonly number[]): Float64Array;
+  /** out[i] = start + i * step (arange); with `end` given, torch.linspace's symmetric formula from start to end. */
+  fillRange(out: NumArray, start: number, step: number, end?: number): void;
+  gemm(p: GemmParams): void;
+  conv2d(p: Conv2dParams): void;
+  convTranspose2d(p: ConvTranspose2dParams): void;
+  maxPool2d(p: Pool2dParams): void;
+  avgPool2d(p: Pool2dParams): void;
+}
+
+let active: Kernels | null = null;
+let factory: (() => Kernels) | null = null;
+
+/** The kernel set ops call. */
+export function kernels(): Kernels {
+  if (active === null) {
+    if (factory === null) throw new Error('no kernel set registered');
+    active = factory();
+  }
+  return active;
+}
+export function setKernels(k: Kernels): void { active = k; }
+export function registerDefaultKernels(make: () => Kernels): void { factory = make; }

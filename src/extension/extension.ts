@@ -1,0 +1,56 @@
+// Wires the extension together; each feature lives in its own file.
+import * as vscode from 'vscode';
+import type { FileOutline } from '../protocol/outline';
+import { registerRefreshModels } from './commands/refresh-models';
+import { nodeAtLine, registerRevealInModels } from './commands/reveal-in-models';
+import { registerRevealSource } from './commands/reveal-source';
+import { OutlineHoverProvider } from './hover';
+import { ModelsTreeProvider, type ModelNode } from './models-tree';
+import { createOutliner, OutlineIndex } from './outline-index';
+
+/** What activate() returns: used by the host tests and, later, by other extensions. */
+export interface TorchExplorerApi {
+  /** Settles when the first workspace scan is done. */
+  readonly ready: Promise<void>;
+  /** The static outline of a file: an open document's current text, else the file on disk. */
+  outline(uri: vscode.Uri): Promise<FileOutline | undefined>;
+  readonly modelsTree: ModelsTreeProvider;
+  readonly modelsView: vscode.TreeView<ModelNode>;
+  /** Fires after the Models view's content changed (scan or debounced refresh after a save). */
+  readonly onDidRefresh: vscode.Event<void>;
+  /** Rescans the workspace now. */
+  refresh(): Promise<void>;
+  /** The Models item for a document line, if that line defines one. */
+  nodeAtLine(doc: vscode.TextDocument, line: number): ModelNode | undefined;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<TorchExplorerApi> {
+  const log = vscode.window.createOutputChannel('Torch Explorer', { log: true });
+  const index = new OutlineIndex(await createOutliner(context.extensionUri), log);
+  const modelsTree = new ModelsTreeProvider(index);
+  const modelsView = vscode.window.createTreeView('torchExplorer.models', { treeDataProvider: modelsTree, showCollapseAll: true });
+  modelsView.description = 'static outline';
+  context.subscriptions.push(
+    log, index, modelsTree, modelsView,
+    registerRefreshModels(index),
+    registerRevealSource(modelsView),
+    ...registerRevealInModels(index, modelsTree, modelsView),
+    vscode.languages.registerHoverProvider({ language: 'python' }, new OutlineHoverProvider(index)),
+  );
+  const ready = index.rescan();
+  return {
+    ready,
+    async outline(uri) {
+      await ready;
+      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      return open ? index.outlineOfDocument(open) : index.get(uri);
+    },
+    modelsTree,
+    modelsView,
+    onDidRefresh: index.onDidChange,
+    refresh: () => index.rescan(),
+    nodeAtLine: (doc, line) => nodeAtLine(index, modelsTree, doc, line),
+  };
+}
+
+export function deactivate(): void { /* disposables are in context.subscriptions */ }

@@ -1,0 +1,191 @@
+// Messages between a host (extension host, CLI) and the sandboxed engine process.
+// Transport: Node IPC with `serialization: 'advanced'` (structured clone), so ArrayBuffers and typed arrays
+// travel as binary. Sending a typed array clones its whole underlying buffer: send exact-size buffers.
+// This file imports nothing and holds no logic beyond type guards.
+
+export const ENGINE_PROTOCOL_VERSION = 1;
+
+/** dtypes as the engine names them (see docs/ARCHITECTURE.md). */
+export type EngineDType =
+  | 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+
+/** A page of tensor data. `data` holds the raw little-endian bytes of the storage layout the engine uses. */
+export interface TensorPage {
+  dtype: EngineDType;
+  shape: number[];
+  /** Element offset of this page within the flattened tensor (pages let large tensors arrive in parts). */
+  offset: number;
+  data: ArrayBuffer;
+}
+
+/** Source position. `line` is 1-based like Python; `column` is 0-based in UTF-16 code units like VS Code. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column?: number;
+  endLine?: number;
+  endColumn?: number;
+}
+
+// ---------------------------------------------------------------------------------------------- methods
+
+export interface EvaluateParams {
+  /** Workspace Python files, keyed by POSIX path relative to the workspace root. */
+  files: Record<string, string>;
+  /** Key of `files` to run as a module (never as `__main__`). */
+  entryFile: string;
+}
+
+export type TopLevelKind = 'class' | 'function' | 'other';
+
+export interface TopLevelName {
+  name: string;
+  kind: TopLevelKind;
+  /** Python type name of the value (`type`, `function`, `Net`, `int`, ...). */
+  type: string;
+  line: number;
+  column: number;
+}
+
+export interface StubbedImport {
+  /** Dotted module name that was replaced by a permissive stub. */
+  name: string;
+  /** Where the import happened, when it was a workspace file. */
+  importedFrom?: SourceLocation;
+}
+
+export interface EvaluateResult {
+  /** Python module name the entry file ran as (never `__main__`). */
+  moduleName: string;
+  names: TopLevelName[];
+  stubbedImports: StubbedImport[];
+  ms: number;
+}
+
+export type EntryKind = 'class' | 'instance' | 'factory';
+
+export interface ListEntriesParams extends EvaluateParams {}
+export interface ListEntriesResult {
+  entries: { name: string; kind: EntryKind; line: number }[];
+  stubbedImports: StubbedImport[];
+}
+
+export interface InstantiateParams {
+  entry: string;
+  /** JSON-compatible keyword arguments. */
+  kwargs?: Record<string, unknown>;
+}
+export interface InstantiateResult {
+  /** Opaque handle of the root module in the engine process. */
+  handle: number;
+}
+
+/** Generic engine method call: the later engine API (module tree, named_* lists, forward, state dict). */
+export interface CallParams {
+  method: string;
+  args: unknown[];
+}
+
+export interface PingResult {
+  pid: number;
+  uptimeMs: number;
+  /** Bytes of the Python (wasm) heap and the process's resident set. */
+  wasmHeapBytes: number;
+  rssBytes: number;
+}
+
+/**
+ * Every request kind with its parameters and result. New engine methods are added here as further kinds;
+ * the client and process are generic over this map.
+ */
+export interface EngineMethods {
+  evaluate: { params: EvaluateParams; result: EvaluateResult };
+  listEntries: { params: ListEntriesParams; result: ListEntriesResult };
+  instantiate: { params: InstantiateParams; result: InstantiateResult };
+  call: { params: CallParams; result: unknown };
+  ping: { params: Record<string, never>; result: PingResult };
+  shutdown: { params: Record<string, never>; result: null };
+}
+
+export type EngineRequestKind = keyof EngineMethods;
+export type EngineParams<K extends EngineRequestKind> = EngineMethods[K]['params'];
+export type EngineResult<K extends EngineRequestKind> = EngineMethods[K]['result'];
+
+export type EngineRequest<K extends EngineRequestKind = EngineRequestKind> = {
+  [P in K]: {
+    id: number;
+    kind: P;
+    /** Time limit for this request inside the engine; the host kills the process shortly after it. */
+    timeoutMs: number;
+  } & EngineParams<P>;
+}[K];
+
+// ---------------------------------------------------------------------------------------------- responses
+
+/**
+ * Why a request failed.
+ * - `PythonError`: the user's code raised (see `type`, `pythonTraceback`, location).
+ * - `Timeout`: the time limit was reached; `MemoryLimit`: a memory cap was hit.
+ * - `Crashed`: the engine process died (fatal Pyodide error, V8 out of memory, killed); it restarts itself.
+ * - `Disposed`: the client was disposed; `SandboxUnavailable`: Node refused the permission flags.
+ * - `BadRequest`, `NotImplemented`, `Internal`: our side.
+ */
+export type EngineErrorCode =
+  | 'PythonError' | 'Timeout' | 'MemoryLimit' | 'Crashed' | 'Disposed' | 'SandboxUnavailable'
+  | 'BadRequest' | 'NotImplemented' | 'Internal';
+
+export interface EngineError extends Partial<SourceLocation> {
+  code: EngineErrorCode;
+  /** Python exception class name for Python errors (`ValueError`), otherwise a short name of the failure. */
+  type: string;
+  message: string;
+  /** Formatted traceback with our own frames removed and workspace paths relative. */
+  pythonTraceback?: string;
+}
+
+export type EngineResponse<K extends EngineRequestKind = EngineRequestKind> =
+  | { id: number; ok: true; result: EngineResult<K> }
+  | { id: number; ok: false; error: EngineError };
+
+// ---------------------------------------------------------------------------------------------- events
+
+export interface SandboxReport {
+  /** True when every check below holds. */
+  sandboxed: boolean;
+  permissionModel: boolean;
+  codeGenerationFromStrings: boolean;
+  emptyEnvironment: boolean;
+  /** Why `sandboxed` is false, for the UI. */
+  reason?: string;
+}
+
+export type EngineEvent =
+  | {
+      event: 'ready';
+      protocolVersion: number;
+      pid: number;
+      pythonVersion: string;
+      pyodideVersion: string;
+      sandbox: SandboxReport;
+      /** Milliseconds from process start to ready, as measured inside the process. */
+      startupMs: number;
+    }
+  | { event: 'log'; level: 'stdout' | 'stderr' | 'info' | 'warning'; message: string; requestId?: number }
+  | ({ event: 'stubbedImport'; requestId: number } & StubbedImport)
+  | { event: 'progress'; requestId: number; message: string; fraction?: number };
+
+export type EngineEventName = EngineEvent['event'];
+
+/** Anything the engine process sends. */
+export type EngineOutbound = EngineResponse | EngineEvent;
+
+export function isEngineEvent(message: unknown): message is EngineEvent {
+  return typeof message === 'object' && message !== null && typeof (message as { event?: unknown }).event === 'string';
+}
+
+export function isEngineResponse(message: unknown): message is EngineResponse {
+  return (
+    typeof message === 'object' && message !== null &&
+    typeof (message as { id?: unknown }).id === 'number' && typeof (message as { ok?: unknown }).ok === 'boolean'
+  );
+}
