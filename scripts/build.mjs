@@ -17,17 +17,63 @@ if (exists('src/cli/cli.ts'))
   builds.push({ ...common, entryPoints: ['src/cli/cli.ts'], outfile: 'out/cli/cli.js', banner: { js: '#!/usr/bin/env node' } });
 if (exists('src/engine/index.ts'))
   builds.push({ ...common, entryPoints: ['src/engine/index.ts'], outfile: 'out/engine/index.js' });
+if (exists('src/python/process/main.ts'))
+  builds.push({
+    ...common, name: 'engine-process', entryPoints: ['src/python/process/main.ts'], outfile: 'out/engine-process/main.js',
+    // Strict mode everywhere: sloppy functions would expose `arguments`/`caller` to Python through JS proxies.
+    banner: { js: '"use strict";' }, plugins: [pythonFilesPlugin()],
+    // Pyodide is required at run time from its package folder (one of the two folders the process may read).
+    external: ['pyodide'],
+  });
+
+/** Embeds the Python sources as `virtual:python-files`: { 'pkg/mod.py': source } relative to site-packages. */
+function pythonFilesPlugin() {
+  const roots = ['src/python/process/python', 'src/python/shim'].map((r) => path.join(root, r));
+  const collect = (dir, base, out) => {
+    if (!fs.existsSync(dir)) return out;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== '__pycache__') collect(full, base, out);
+      else if (entry.isFile() && entry.name.endsWith('.py')) out[path.relative(base, full).split(path.sep).join('/')] = fs.readFileSync(full, 'utf8');
+    }
+    return out;
+  };
+  return {
+    name: 'python-files',
+    setup(build) {
+      build.onResolve({ filter: /^virtual:python-files$/ }, () => ({ path: 'python-files', namespace: 'python-files' }));
+      build.onLoad({ filter: /.*/, namespace: 'python-files' }, () => {
+        const files = {};
+        for (const r of roots) collect(r, r, files);
+        return { contents: `module.exports = ${JSON.stringify(files)};`, loader: 'js', watchDirs: roots.filter((r) => fs.existsSync(r)) };
+      });
+    },
+  };
+}
 // VS Code host tests: the in-host mocha runner (index.ts) and the suites, one output file each; the extension
 // host loads mocha itself from node_modules.
 if (exists('test/host/suite/index.ts'))
   builds.push({ ...common, entryPoints: ['test/host/suite/*.ts'], outdir: 'out/test/host/suite', external: ['vscode', 'mocha'] });
 
-await Promise.all(builds.map((b) => esbuild.build(b)));
+// `node scripts/build.mjs --only engine-process` builds just the named bundle(s) (tests use this).
+const only = process.argv.flatMap((a, i) => (a === '--only' ? [process.argv[i + 1]] : []));
+const selected = only.length ? builds.filter((b) => only.includes(b.name)) : builds;
+
+// every bundle is attempted (one broken part does not hide the others' errors); any failure fails the build
+const failed = (await Promise.allSettled(selected.map(({ name, ...b }) => esbuild.build(b)))).filter((r) => r.status === 'rejected');
+// The engine process runs under Node's permission model: a package.json next to it ends Node's search for
+// the package scope before it reaches folders the process may not read.
+if (selected.some((b) => b.name === 'engine-process') && fs.existsSync(path.join(root, 'out/engine-process')))
+  fs.writeFileSync(path.join(root, 'out/engine-process/package.json'), '{ "type": "commonjs" }\n');
 
 // The static outline parses Python with tree-sitter: its runtime and the Python grammar ship next to the bundle.
-if (exists('src/extension/extension.ts')) {
+if (exists('src/extension/extension.ts') && selected.some((b) => b.outfile === 'out/extension/extension.js')) {
   const require = createRequire(import.meta.url);
   for (const wasm of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'])
     fs.copyFileSync(require.resolve(wasm), path.join(root, 'out', 'extension', path.basename(wasm)));
 }
-console.log(`[build] ${builds.length} bundle(s) in out/`);
+if (failed.length) {
+  console.error(`[build] ${failed.length} of ${selected.length} bundle(s) FAILED`);
+  process.exit(1);
+}
+console.log(`[build] ${selected.length} bundle(s) in out/`);

@@ -126,9 +126,10 @@ class Family:
         self.cases.append(case)
         return case
 
-    def case(self, cid, fn, *args, mutates=None, impl=None, note=None, **kwargs):
+    def case(self, cid, fn, *args, mutates=None, impl=None, note=None, error_2x=None, **kwargs):
         """Record fn(*args, **kwargs). `mutates`: indices of args updated in place; out becomes
-        [result, args[i] after, ...]. `impl`: callable used instead of resolving fn (reference math)."""
+        [result, args[i] after, ...]. `impl`: callable used instead of resolving fn (reference math).
+        `error_2x`: (type, message) of PyTorch 2.x where 1.13's error text differs; 1.13 must raise too."""
         c = {"id": cid, "fn": fn, "args": enc(list(args)), "kwargs": enc(kwargs), "_args": args}
         if note:
             c["note"] = note
@@ -137,7 +138,12 @@ class Family:
             out = f(*args, **kwargs)
         except Exception as e:  # noqa: BLE001 - the error itself is the golden
             c["error"] = {"type": type(e).__name__, "message": str(e)}
+            if error_2x is not None:
+                c["error"] = {"type": error_2x[0], "message": error_2x[1]}
+                c["note"] = note or f"2.x error text; 1.13 raised {type(e).__name__}: {e}"
             return self._add(c)
+        if error_2x is not None:
+            raise AssertionError(f"{cid}: expected 1.13 to raise")
         if mutates:
             c["mutates"] = list(mutates)
             out = [out] + [args[i] for i in mutates]

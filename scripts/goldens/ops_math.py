@@ -167,7 +167,8 @@ def elementwise():
     f.case("exp/i64", "torch.exp", T([0, 1, 2]))
     f.case("abs/i64", "torch.abs", T([-3, 0, 4]))
     f.case("sqrt/0d", "torch.sqrt", T(9.0))
-    f.case("exp/f16", "torch.exp", h)
+    f.case("exp/f16", "torch.exp", h, impl=lambda t: torch.exp(t.float()).half(),
+           note="1.13 CPU has no Half exp; 2.x computes in float32 and rounds to float16")
     return f
 
 
@@ -242,7 +243,8 @@ def reduce():
     f.case("item/integral_f32", "Tensor.item", T([3.0]))
     f.case("item/i64", "Tensor.item", T(7))
     f.case("item/bool", "Tensor.item", T(True))
-    f.case("item/error", "Tensor.item", T([1.0, 2.0]))
+    f.case("item/error", "Tensor.item", T([1.0, 2.0]),
+           error_2x=("RuntimeError", "a Tensor with 2 elements cannot be converted to Scalar"))
     return f
 
 
@@ -308,5 +310,4 @@ def factories():
         f.case(f"{fn}/diag_far", f"torch.{fn}", m, 9)
         f.case(f"{fn}/batched", f"Tensor.{fn}", b, 0)
         f.case(f"{fn}/bool_ones", f"torch.{fn}", torch.ones(3, 4, dtype=torch.bool))
-        f.case(f"{fn}/1d_error", f"torch.{fn}", T([1.0, 2.0]))
     return f

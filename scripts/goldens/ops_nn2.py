@@ -61,7 +61,8 @@ def activation():
     f.case("softmax/torch_fn", "torch.softmax", x2, 1)
     f.case("softmax/method", "Tensor.softmax", x2, -2)
     f.case("softmax/0d", "F.softmax", T(3.0), 0)
-    f.case("softmax/f16", "torch.softmax", x2.half(), -1)
+    f.case("softmax/f16", "torch.softmax", x2.half(), -1, impl=lambda t, d: torch.softmax(t.float(), d).half(),
+           note="1.13 CPU has no Half softmax; 2.x computes in float32 and rounds to float16")
     f.case("log_softmax/large_values", "F.log_softmax", T([[1000.0, 1001.0, 1002.0]]), -1)
     f.case("log_softmax/dtype", "F.log_softmax", x2, 1, dtype=torch.float64)
     f.case("softmax/dim_error", "F.softmax", x2, 3)
@@ -103,7 +104,6 @@ def loss():
     f.case("cross_entropy/kdim_2d", ce, r(2, 3, 2, 2), T([[[0, 1], [2, 0]], [[1, 1], [2, 2]]]),
            reduction="none")
     f.case("cross_entropy/target_out_of_bounds", ce, logits, T([1, 0, 5, 2]))
-    f.case("cross_entropy/error_float_target_shape", ce, logits, r(4, 3))
     f.case("cross_entropy/error_batch", ce, logits, T([1, 2]))
     f.case("nll_loss/mean", "F.nll_loss", torch.log_softmax(logits, 1), tgt)
     f.case("nll_loss/weight_ignore", "F.nll_loss", torch.log_softmax(logits, 1), tgt_ign, w)
@@ -171,7 +171,6 @@ def misc():
     f.case("pad/i64_constant", "F.pad", T([[1, 2], [3, 4]]), (1, 1), value=9)
     f.case("pad/reflect_1d", "F.pad", r(1, 2, 5), (2, 3), mode="reflect")
     f.case("pad/reflect_2d", "F.pad", x, (1, 2, 2, 1), mode="reflect")
-    f.case("pad/reflect_too_big_error", "F.pad", x, (4, 0, 0, 0), mode="reflect")
     f.case("pad/replicate_1d", "F.pad", r(1, 2, 4), (3, 1), mode="replicate")
     f.case("pad/replicate_2d", "F.pad", x, (2, 0, 1, 3), "replicate")
     f.case("pad/circular_2d", "F.pad", x, (1, 2, 1, 1), mode="circular")
@@ -202,5 +201,5 @@ def misc():
     f.case("dropout/p1_train", "F.dropout", x1, p=1.0)
     f.case("one_hot/basic", "F.one_hot", T([0, 2, 1]))
     f.case("one_hot/num_classes", "F.one_hot", T([[0, 1], [2, 0]]), 4)
-    f.case("flatten/F_unflatten", "Tensor.unflatten", r(2, 6), 1, (2, -1))
+    f.case("unflatten/infer", "Tensor.unflatten", r(2, 6), 1, (2, -1))
     return f

@@ -14,6 +14,8 @@ export type ModelNode =
   | { type: 'instance'; id: string; uri: vscode.Uri; parent: ModelNode; instance: OutlineInstance }
   | { type: 'assignment'; id: string; uri: vscode.Uri; parent: ModelNode; cls: OutlineClass; path: OutlineAssignment[] };
 
+type FileNode = ModelNode & { type: 'file' };
+
 export const STATIC_NOTE =
   '*Static outline*: read from the source with tree-sitter; no Python ran. Parameter counts, shapes and values ' +
   'come from evaluating the model, which the engine does only in a trusted workspace.';
@@ -140,11 +142,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
     }
   }
 
-  private fileNode(outline: FileOutline): ModelNode {
+  private fileNode(outline: FileOutline): FileNode {
     return { type: 'file', id: `file:${outline.uri}`, uri: vscode.Uri.parse(outline.uri), outline };
   }
 
-  private entries(file: ModelNode & { type: 'file' }): ModelNode[] {
+  private entries(file: FileNode): ModelNode[] {
     const { uri, outline } = file;
     const base = `${outline.uri}#`;
     return [

@@ -107,12 +107,11 @@ export class OutlineIndex implements vscode.Disposable {
       const nextStamps = new Map<string, number>();
       for (const uri of found) {
         const key = uri.toString();
-        // unchanged on disk (same mtime) and not open in an editor: keep the parse
+        // unchanged on disk (same mtime): keep the parse
         const mtime = await vscode.workspace.fs.stat(uri).then((s) => s.mtime, () => -1);
-        const open = vscode.workspace.textDocuments.some((d) => d.uri.toString() === key);
         const keep = this.raw.get(key);
         nextStamps.set(key, mtime);
-        next.set(key, keep && !open && !uris.includes(key) && mtime === this.stamps.get(key) && mtime !== -1
+        next.set(key, keep && !uris.includes(key) && mtime === this.stamps.get(key) && mtime !== -1
           ? keep : await this.parseUri(uri));
       }
       this.raw = next;
@@ -141,18 +140,13 @@ export class OutlineIndex implements vscode.Disposable {
     return found.filter((u) => u.path.endsWith('.py'));
   }
 
+  /** The saved text: the tree shows files as saved; hovers use outlineOfDocument for unsaved text. */
   private async parseUri(uri: vscode.Uri): Promise<RawFile> {
     const empty: RawFile = { classes: [], functions: [], instances: [], errors: [] };
     try {
-      const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-      let text: string;
-      if (open) text = open.getText();
-      else {
-        const bytes = await vscode.workspace.fs.readFile(uri);
-        if (bytes.byteLength > MAX_BYTES) return empty;
-        text = new TextDecoder().decode(bytes);
-      }
-      return this.outliner.parse(text);
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      if (bytes.byteLength > MAX_BYTES) return empty;
+      return this.outliner.parse(new TextDecoder().decode(bytes));
     } catch (e) {
       this.log.warn(`outline: cannot read ${uri.toString()}: ${e instanceof Error ? e.message : String(e)}`);
       return empty;

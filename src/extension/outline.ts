@@ -2,7 +2,8 @@
 // subclasses, their `self.x = Y(...)` lines, factories that return modules and module-level instances.
 // Two steps, because a base class may live in another file: parse() reads one file into a RawFile,
 // resolveOutlines() decides across the workspace which classes are modules. No vscode import here.
-import { Language, Parser, type Node } from 'web-tree-sitter';
+// require, not import: esbuild then bundles web-tree-sitter's CommonJS build; its ESM build needs import.meta.url
+import TreeSitter = require('web-tree-sitter');
 import type {
   FileOutline, LayerKind, OutlineAssignment, OutlineClass, OutlineFactory, OutlineInstance, OutlineRange,
 } from '../protocol/outline';
@@ -16,6 +17,10 @@ export interface RawFile {
   instances: OutlineInstance[];
   errors: OutlineRange[];
 }
+
+const { Language, Parser } = TreeSitter;
+type Node = TreeSitter.Node;
+type Parser = TreeSitter.Parser;
 
 let initialized: Promise<void> | undefined;
 

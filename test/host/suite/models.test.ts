@@ -139,8 +139,12 @@ describe('Torch Explorer in the extension host', () => {
     const at = lineOf(doc, '    def forward');
     await editor.edit((e) => e.insert(new vscode.Position(at.line - 1, 0), '        self.head = nn.Linear(10, 2)\n'));
     assert.deepStrictEqual(childrenAt(api, 'edited.py', 'Edited').length, 2, 'unsaved edits must not change the tree');
+    // the save, not a file-watcher rescan of the earlier writes, must bring `head`: wait for it, not for one event
     await refreshedAfter(api, () => doc.save());
-    const after = childrenAt(api, 'edited.py', 'Edited');
+    const after = await until('`head` in the tree after the save', () => {
+      const c = childrenAt(api, 'edited.py', 'Edited');
+      return c.length === 3 ? c : undefined;
+    });
     assert.deepStrictEqual(after.map((n) => label(api, n)), ['features', 'classifier', 'head']);
     assert.deepStrictEqual(after.slice(0, 2).map((n) => n.id), before);
   });

@@ -205,7 +205,7 @@ function col2im(p: ConvTranspose2dParams, cols: FloatArray, iy0: number, rows: n
         const [ix0, ix1] = validRange(w, strideW, xOffset, outW);
         for (let r = 0; r < rows; r++, src += w) {
           const oy = (iy0 + r) * strideH - padH + ky * dilationH;
-          if (oy < 0 || oy >= outH) continue;
+          if (oy < 0 || oy > outH) continue;
           const dst = outChannel + oy * outW + xOffset;
           for (let ix = ix0; ix < ix1; ix++) out[dst + ix * strideW] += cols[src + ix];
         }

@@ -1,0 +1,158 @@
+// Entry of the engine process (bundled to out/engine-process/main.js, forked by host/engine-client.ts under
+// Node's permission model). Order matters: workarounds and caps before Pyodide loads, lock-down before the
+// first request, and `ready` only once nothing user-controlled has run yet.
+import type {
+  EngineError, EngineEvent, EngineOutbound, EngineRequest, EngineResponse, EvaluateResult, StubbedImport,
+} from '../../protocol/engine';
+import { ENGINE_PROTOCOL_VERSION } from '../../protocol/engine';
+import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCapabilities, sandboxReport } from './harden';
+import { loadRuntime, type Runtime } from './runtime';
+
+export interface EngineProcessConfig {
+  pyodideDir: string;
+  maxWasmMb: number;
+}
+
+/** Exit status after a fatal error; the host restarts the process. */
+const EXIT_FATAL = 70;
+
+const send = process.send?.bind(process);
+if (!send) {
+  process.stderr.write('the engine process must be started by the engine client (no IPC channel)\n');
+  process.exit(2);
+}
+const config = JSON.parse(process.argv[2] ?? '{}') as EngineProcessConfig;
+let currentRequestId: number | undefined;
+
+function post(message: EngineOutbound, then?: () => void): void {
+  send!(message, undefined, undefined, then ? () => then() : undefined);
+}
+
+function die(message: string): void {
+  post({ event: 'log', level: 'stderr', message }, () => process.exit(EXIT_FATAL));
+  // If the channel is gone the callback never runs.
+  setTimeout(() => process.exit(EXIT_FATAL), 500).unref();
+}
+
+function isFatal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { pyodide_fatal_error?: boolean }).pyodide_fatal_error === true;
+}
+
+function failure(id: number, error: EngineError): EngineResponse {
+  return { id, ok: false, error };
+}
+
+function evaluate(runtime: Runtime, request: EngineRequest<'evaluate'>): EngineResponse {
+  const { deadline } = runtime;
+  let outcome: { ok: boolean; result?: EvaluateResult; error?: EngineError; stubbedImports?: StubbedImport[] };
+  deadline.arm(request.timeoutMs);
+  try {
+    outcome = JSON.parse(runtime.evaluateJson(JSON.stringify({ files: request.files, entryFile: request.entryFile })));
+  } finally {
+    deadline.disarm();
+  }
+  const stubbed = outcome.result?.stubbedImports ?? outcome.stubbedImports ?? [];
+  for (const stub of stubbed) post({ event: 'stubbedImport', requestId: request.id, ...stub });
+  if (outcome.ok) return { id: request.id, ok: true, result: outcome.result! };
+  const error = outcome.error!;
+  if (deadline.fired) {
+    const where = error.file ? ` (stopped at ${error.file}:${error.line})` : '';
+    return failure(request.id, {
+      ...error,
+      code: 'Timeout',
+      type: 'TimeoutError',
+      message: `evaluation exceeded the time limit of ${request.timeoutMs} ms${where}`,
+    });
+  }
+  return failure(request.id, error);
+}
+
+function handle(runtime: Runtime, request: EngineRequest): EngineResponse {
+  switch (request.kind) {
+    case 'evaluate':
+      return evaluate(runtime, request);
+    case 'ping': {
+      const heap = (runtime.pyodide as unknown as { _module: { HEAPU8: Uint8Array } })._module.HEAPU8;
+      const result = {
+        pid: process.pid,
+        uptimeMs: Math.round(process.uptime() * 1000),
+        wasmHeapBytes: heap.byteLength,
+        rssBytes: process.memoryUsage.rss(),
+      };
+      return { id: request.id, ok: true, result };
+    }
+    case 'shutdown':
+      return { id: request.id, ok: true, result: null };
+    default:
+      return failure((request as { id: number }).id, {
+        code: 'NotImplemented',
+        type: 'NotImplemented',
+        message: `the engine process does not implement '${(request as { kind: string }).kind}' yet`,
+      });
+  }
+}
+
+function isRequest(message: unknown): message is EngineRequest {
+  const m = message as Partial<EngineRequest> | null;
+  return typeof m === 'object' && m !== null && typeof m.id === 'number' && typeof m.kind === 'string' &&
+    typeof m.timeoutMs === 'number';
+}
+
+async function main(): Promise<void> {
+  installBindingWorkaround();
+  capWasmMemory(config.maxWasmMb * 2 ** 20);
+  const runtime = await loadRuntime({
+    pyodideDir: config.pyodideDir,
+    maxWasmMb: config.maxWasmMb,
+    onOutput: (level, message) => post({ event: 'log', level, message, requestId: currentRequestId }),
+  });
+  removeHostCapabilities();
+  freezeIntrinsics();
+
+  process.on('message', (message: unknown) => {
+    if (!isRequest(message)) {
+      const id = typeof (message as { id?: unknown })?.id === 'number' ? (message as { id: number }).id : -1;
+      post(failure(id, { code: 'BadRequest', type: 'BadRequest', message: 'malformed request' }));
+      return;
+    }
+    currentRequestId = message.id;
+    let response: EngineResponse;
+    try {
+      response = handle(runtime, message);
+    } catch (error) {
+      if (!isFatal(error)) {
+        const text = error instanceof Error ? error.stack ?? error.message : String(error);
+        response = failure(message.id, { code: 'Internal', type: 'InternalError', message: text });
+      } else {
+        // Pyodide aborted (e.g. os.system reaching Node's denied child_process): this instance is dead.
+        const reason = error instanceof Error ? error.message : String(error);
+        post(failure(message.id, {
+          code: 'Crashed',
+          type: 'FatalError',
+          message: `Python crashed and the engine restarts: ${reason.split('\n')[0]}`,
+        }), () => process.exit(EXIT_FATAL));
+        return;
+      }
+    } finally {
+      currentRequestId = undefined;
+    }
+    post(response, message.kind === 'shutdown' ? () => process.exit(0) : undefined);
+  });
+  // The host went away: nothing may outlive it.
+  process.on('disconnect', () => process.exit(0));
+
+  const ready: EngineEvent = {
+    event: 'ready',
+    protocolVersion: ENGINE_PROTOCOL_VERSION,
+    pid: process.pid,
+    pythonVersion: runtime.pythonVersion,
+    pyodideVersion: (runtime.pyodide as unknown as { version: string }).version,
+    sandbox: sandboxReport(),
+    startupMs: Math.round(process.uptime() * 1000),
+  };
+  post(ready);
+}
+
+process.on('uncaughtException', (error) => die(`engine process error: ${error.stack ?? error.message}`));
+process.on('unhandledRejection', (error) => die(`engine process error: ${String((error as Error)?.stack ?? error)}`));
+main().catch((error: Error) => die(`engine process failed to start: ${error.stack ?? error.message}`));
