@@ -53,12 +53,14 @@ function pythonFilesPlugin() {
 // VS Code host tests: the in-host mocha runner (index.ts) and the suites, one output file each; the extension
 // host loads mocha itself from node_modules.
 if (exists('test/host/suite/index.ts'))
-  builds.push({ ...common, entryPoints: ['test/host/suite/*.ts'], outdir: 'out/test/host/suite', external: ['vscode', 'mocha'] });
+  builds.push({ ...common, name: 'host-tests', entryPoints: ['test/host/suite/*.ts'], outdir: 'out/test/host/suite', external: ['vscode', 'mocha'] });
 
 // `node scripts/build.mjs --only engine-process` builds just the named bundle(s) (tests use this).
 const only = process.argv.flatMap((a, i) => (a === '--only' ? [process.argv[i + 1]] : []));
 const selected = only.length ? builds.filter((b) => only.includes(b.name)) : builds;
 
+// a deleted suite must not keep running from an old bundle
+if (selected.some((b) => b.name === 'host-tests')) fs.rmSync(path.join(root, 'out', 'test', 'host', 'suite'), { recursive: true, force: true });
 // every bundle is attempted (one broken part does not hide the others' errors); any failure fails the build
 const failed = (await Promise.allSettled(selected.map(({ name, ...b }) => esbuild.build(b)))).filter((r) => r.status === 'rejected');
 // The engine process runs under Node's permission model: a package.json next to it ends Node's search for

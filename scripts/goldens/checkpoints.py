@@ -4,6 +4,8 @@
   /usr/bin/python3 scripts/goldens/checkpoints.py             rewrite test/fixtures/checkpoints/
   /usr/bin/python3 scripts/goldens/checkpoints.py verify F..   torch.load(F, weights_only=True) each file
                                                               and print its description as JSON
+  /usr/bin/python3 scripts/goldens/checkpoints.py verify-safetensors F..   the same for .safetensors files,
+                                                              read by the spec in plain Python
 
 Every file is described in expected.json (keys, dtypes, shapes, strides, storage sharing, raw bytes as
 base64 or, above 4 KiB, a sha256) so the TypeScript tests compare exact values. Output is deterministic.
@@ -93,6 +95,12 @@ def describe(obj, storages):
         return {'list': [describe(v, storages) for v in obj]}
     if isinstance(obj, tuple):
         return {'tuple': [describe(v, storages) for v in obj]}
+    if isinstance(obj, (bytes, bytearray)):
+        return {'bytes': base64.b64encode(bytes(obj)).decode('ascii')}
+    if isinstance(obj, (set, frozenset)):
+        return {'set': sorted((describe(v, storages) for v in obj), key=json.dumps)}
+    if isinstance(obj, int) and not isinstance(obj, bool) and abs(obj) > 2 ** 53:
+        return {'int': str(obj)}
     if obj is None or isinstance(obj, (bool, int, float, str)):
         return obj
     raise TypeError(f'cannot describe {type(obj)}')
@@ -286,6 +294,19 @@ def main():
         json.dump({'metadata': {'total_size': sum(len(e[3]) for e in entries[:9])}, 'weight_map': weight_map}, f, indent=2)
     expected['sharded/model.safetensors.index.json'] = describe_safetensors(entries[:9], None)
 
+    # Plain-data pickles in the protocols Python writes, for the unpickler's opcode coverage.
+    plain = {'ints': [0, 1, -1, 255, 256, 65535, 65536, -(2 ** 31), 2 ** 31, 2 ** 63, -(2 ** 100)],
+             'floats': [0.5, -1e300, 1e-310], 'text': 'h\u00e9llo \u2603 \U0001f600', 'bytes': bytes(range(256)),
+             'tuple': (1, (2, 3), (4, 5, 6), (7, 8, 9, 10), ()), 'nested': {'a': [[], {}], 'b': None, 'c': True},
+             'set': {1, 2, 3}, 'shared': None, 'long_list': list(range(2500))}
+    shared = [1, 2]
+    plain['shared'] = [shared, shared]
+    for protocol in (2, 3, 4, 5):
+        name = f'plain_protocol{protocol}.pkl'
+        with open(os.path.join(OUT, name), 'wb') as f:
+            f.write(pickle.dumps(plain, protocol=protocol))
+        expected[name] = describe(plain, {})
+
     write_npy_fixtures(expected)
     with open(os.path.join(OUT, 'expected.json'), 'w') as f:
         json.dump(expected, f, indent=1, sort_keys=True)
@@ -311,6 +332,28 @@ def write_npy_fixtures(expected):
                                            'data': base64.b64encode(contiguous.tobytes()).decode('ascii')}}
 
 
+def verify_safetensors(paths):
+    """An independent reading of safetensors files (the spec, in Python) for files the TypeScript writer made."""
+    out = {}
+    for path in paths:
+        data = open(path, 'rb').read()
+        n = struct.unpack('<Q', data[:8])[0]
+        header = json.loads(data[8:8 + n])
+        metadata = header.pop('__metadata__', None)
+        end = 0
+        tensors = []
+        for name, info in sorted(header.items(), key=lambda kv: kv[1]['data_offsets']):
+            begin, stop = info['data_offsets']
+            assert begin == end, f'{name}: gap or overlap'
+            end = stop
+            tensors.append({'key': name, 'dtype': info['dtype'], 'shape': info['shape'],
+                            'data': base64.b64encode(data[8 + n + begin:8 + n + stop]).decode('ascii')})
+        assert 8 + n + end == len(data), 'file length'
+        assert n % 8 == 0, 'header padding'
+        out[os.path.basename(path)] = {'safetensors': {'metadata': metadata, 'tensors': tensors}}
+    print(json.dumps({'files': out}, indent=1, sort_keys=True))
+
+
 def verify(paths):
     out = {}
     for path in paths:
@@ -324,5 +367,7 @@ def verify(paths):
 if __name__ == '__main__':
     if len(sys.argv) > 1 and sys.argv[1] == 'verify':
         verify(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == 'verify-safetensors':
+        verify_safetensors(sys.argv[2:])
     else:
         main()

@@ -162,3 +162,8 @@ export function formatTensor(t: Tensor, prefix = 'tensor('): string {
   if (t.requires_grad) suffixes.push('requires_grad=True');
   return addSuffixes(prefix + body, suffixes, indent);
 }
+
+/** repr(nn.Parameter): PyTorch prefixes the tensor's repr. */
+export function formatParameter(t: Tensor): string {
+  return 'Parameter containing:\n' + formatTensor(t);
+}

@@ -29,7 +29,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<TorchE
   const index = new OutlineIndex(await createOutliner(context.extensionUri), log);
   const modelsTree = new ModelsTreeProvider(index);
   const modelsView = vscode.window.createTreeView('torchExplorer.models', { treeDataProvider: modelsTree, showCollapseAll: true });
+  // The description shows only while the container has more than one view; the message always shows.
   modelsView.description = 'static outline';
+  modelsView.message = 'Static outline: read from the source, nothing has run. Hover an item for details.';
   context.subscriptions.push(
     log, index, modelsTree, modelsView,
     registerRefreshModels(index),

@@ -38,14 +38,14 @@ export function splitArgs(args: string): string[] {
 export function assignmentMarkdown(cls: OutlineClass, path: OutlineAssignment[]): string {
   const a = path[path.length - 1];
   const qualified = path.map((p) => p.name).join('.');
-  const parts = [
-    `**${cls.name}** › **${qualified}** · \`${a.constructorName}\` · ${a.kind} *(static outline)*`,
-    fence(`${a.constructorName}(${a.args.length > 300 ? a.args.slice(0, 300) + '…' : a.args})`),
-  ];
-  if (a.children.length) {
-    parts.push(`${a.typeName} with ${a.children.length} entr${a.children.length === 1 ? 'y' : 'ies'} seen in the source:\n\n` +
+  const parts = [`**${cls.name}** › **${qualified}** · \`${a.constructorName}\` · ${a.kind} *(static outline)*`];
+  if (a.children.length) { // the entries say more than the whole constructor text would
+    parts.push(`${a.typeName} with ${a.children.length} entr${a.children.length === 1 ? 'y' : 'ies'} in the source:\n\n` +
       a.children.map((c) => `- \`${qualified}.${c.name}\` ${c.typeName}(${c.args.length > 60 ? c.args.slice(0, 60) + '…' : c.args})`).join('\n'));
-  } else parts.push(`Constructor arguments:\n\n${argumentLines(a)}`);
+  } else {
+    parts.push(fence(`${a.constructorName}(${a.args.length > 300 ? a.args.slice(0, 300) + '…' : a.args})`));
+    parts.push(`Constructor arguments:\n\n${argumentLines(a)}`);
+  }
   parts.push(STATIC_NOTE);
   return parts.join('\n\n');
 }

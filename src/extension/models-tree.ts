@@ -17,8 +17,8 @@ export type ModelNode =
 type FileNode = ModelNode & { type: 'file' };
 
 export const STATIC_NOTE =
-  '*Static outline*: read from the source with tree-sitter; no Python ran. Parameter counts, shapes and values ' +
-  'come from evaluating the model, which the engine does only in a trusted workspace.';
+  '*Static outline* (tree-sitter; no Python ran). Parameter counts and shapes come from the engine, which ' +
+  'evaluates models only in a trusted workspace.';
 
 const short = (s: string, max = 60) => (s.length > max ? s.slice(0, max - 1) + '…' : s);
 

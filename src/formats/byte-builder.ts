@@ -16,13 +16,14 @@ export class ByteBuilder {
     return at;
   }
 
-  u8(v: number): this { this.buffer[this.reserve(1)] = v; return this; }
-  u16(v: number): this { this.view.setUint16(this.reserve(2), v, true); return this; }
-  u32(v: number): this { this.view.setUint32(this.reserve(4), v >>> 0, true); return this; }
-  i32(v: number): this { this.view.setInt32(this.reserve(4), v, true); return this; }
-  u64(v: number): this { this.view.setBigUint64(this.reserve(8), BigInt(v), true); return this; }
-  f64be(v: number): this { this.view.setFloat64(this.reserve(8), v, false); return this; }
-  bytes(b: Uint8Array): this { this.buffer.set(b, this.reserve(b.length)); return this; }
+  // reserve() may replace the buffer, so it runs before the buffer is used
+  u8(v: number): this { const at = this.reserve(1); this.buffer[at] = v; return this; }
+  u16(v: number): this { const at = this.reserve(2); this.view.setUint16(at, v, true); return this; }
+  u32(v: number): this { const at = this.reserve(4); this.view.setUint32(at, v >>> 0, true); return this; }
+  i32(v: number): this { const at = this.reserve(4); this.view.setInt32(at, v, true); return this; }
+  u64(v: number): this { const at = this.reserve(8); this.view.setBigUint64(at, BigInt(v), true); return this; }
+  f64be(v: number): this { const at = this.reserve(8); this.view.setFloat64(at, v, false); return this; }
+  bytes(b: Uint8Array): this { const at = this.reserve(b.length); this.buffer.set(b, at); return this; }
   fill(value: number, count: number): this { const at = this.reserve(count); this.buffer.fill(value, at, at + count); return this; }
 
   /** A copy of what was written. */

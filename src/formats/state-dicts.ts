@@ -37,8 +37,13 @@ export function candidateLabel(path: readonly (string | number)[]): string {
   return `checkpoint${path.map((k) => `[${pyRepr(k)}]`).join('')}`;
 }
 
-/** Flattens a dict whose leaves are all tensors; undefined when it is not such a dict. */
-function tensorTree(dict: PyDict, depth: number): { tensors: Map<string, TensorEntry>; nested: boolean; skipped: string[] } | undefined {
+/**
+ * Flattens a dict whose leaves are all tensors; undefined when it is not such a dict. A dict seen twice
+ * (shared or cyclic, which real state dicts never are) disqualifies the tree, which also bounds the work.
+ */
+function tensorTree(dict: PyDict, depth: number, seen = new Set<PyDict>()): { tensors: Map<string, TensorEntry>; nested: boolean; skipped: string[] } | undefined {
+  if (seen.has(dict)) return undefined;
+  seen.add(dict);
   const tensors = new Map<string, TensorEntry>();
   const skipped: string[] = [];
   let nested = false;
@@ -47,7 +52,7 @@ function tensorTree(dict: PyDict, depth: number): { tensors: Map<string, TensorE
     if (value instanceof TorchTensor) {
       tensors.set(key, value);
     } else if (value instanceof PyDict && value.size > 0 && depth < MAX_DEPTH) {
-      const inner = tensorTree(value, depth + 1);
+      const inner = tensorTree(value, depth + 1, seen);
       if (!inner) return undefined;
       nested = true;
       for (const [k, t] of inner.tensors) tensors.set(`${key}.${k}`, t);

@@ -169,6 +169,8 @@ export type EngineEvent =
       sandbox: SandboxReport;
       /** Milliseconds from process start to ready, as measured inside the process. */
       startupMs: number;
+      /** Milliseconds per start-up phase inside the process (node, loadPyodide, lockDownPython, ...). */
+      phases: Record<string, number>;
     }
   | { event: 'log'; level: 'stdout' | 'stderr' | 'info' | 'warning'; message: string; requestId?: number }
   | ({ event: 'stubbedImport'; requestId: number } & StubbedImport)

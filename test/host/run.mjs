@@ -59,8 +59,8 @@ const codeServer = process.env.TE_CODE_SERVER_BIN ||
   path.join(root, '.te-cache', `code-server-${CODE_SERVER_VERSION}`, 'node_modules', '.bin', 'code-server');
 const chromiumBin = process.env.CHROMIUM || which('chromium') || which('chromium-browser');
 const problems = [];
-if (!fs.existsSync(codeServer)) problems.push(`code-server ${CODE_SERVER_VERSION} is not installed (${path.relative(root, codeServer)}): run bash scripts/setup.sh (or scripts/install-code-server.sh)`);
-if (!chromiumBin) problems.push('chromium is not installed: apt-get install chromium (scripts/setup.sh does)');
+if (!fs.existsSync(codeServer)) problems.push(`code-server ${CODE_SERVER_VERSION} is not installed (${codeServer}): run bash scripts/setup.sh (or scripts/install-code-server.sh)`);
+if (!chromiumBin || !fs.existsSync(chromiumBin)) problems.push(`chromium is not installed${chromiumBin ? ` (${chromiumBin})` : ''}: apt-get install chromium (scripts/setup.sh does)`);
 const ext = path.resolve(opt.ext);
 for (const f of [path.join(ext, 'out', 'extension', 'extension.js'), path.join(ext, 'out', 'extension', 'tree-sitter-python.wasm'),
   opt.tests.endsWith('.js') ? opt.tests : path.join(opt.tests, 'index.js')]) {
@@ -70,6 +70,7 @@ let playwright;
 try { playwright = await import('playwright-core'); } catch (e) { problems.push(`playwright-core cannot be loaded (npm ci): ${e.message}`); }
 if (problems.length) {
   for (const p of problems) console.error(`[host] ERROR ${p}`);
+  counts.failed += problems.length;
   finish(1);
 }
 
@@ -86,6 +87,7 @@ const isolatedEnv = {
 fs.rmSync(results, { recursive: true, force: true });
 fs.mkdirSync(results, { recursive: true });
 fs.mkdirSync(shots, { recursive: true });
+if (phases.has('screens')) for (const f of fs.readdirSync(shots)) if (f.endsWith('.png')) fs.rmSync(path.join(shots, f));
 const resultsFile = path.join(results, 'results.json');
 // Quiet first-run UI so screenshots are the same every run.
 fs.writeFileSync(path.join(state, 'user-data', 'User', 'settings.json'), JSON.stringify({
@@ -184,9 +186,7 @@ async function testPhase(baseUrl, authority, folder) {
   await page.exposeFunction('codeAutomationExit', (code) => { exitCode = code; resolveExit(code); });
   const hostLog = fs.createWriteStream(path.join(results, 'extension-host.log'));
   await page.exposeFunction('codeAutomationLog', (type, args) => {
-    const line = format(...(args || []));
-    hostLog.write(`[${type}] ${line}\n`);
-    if (type === 'log' || type === 'error') console.log(`  | ${line.replace(/\n/g, '\n  | ')}`); // mocha's spec reporter
+    hostLog.write(`[${type}] ${format(...(args || []))}\n`); // mocha's spec output and the workbench's log
   });
   const testsPath = path.resolve(opt.tests);
   const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${ext}`], ['extensionTestsPath', `vscode-remote://${authority}${testsPath}`]];
@@ -201,7 +201,10 @@ async function testPhase(baseUrl, authority, folder) {
   }
   const summary = JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
   console.log(`[host] ${summary.passed} passed, ${summary.failed} failed, ${summary.skipped} skipped in VS Code ${summary.vscodeVersion} (node ${summary.node}), ${((Date.now() - t) / 1000).toFixed(1)}s from page open`);
-  for (const r of summary.results.filter((x) => x.state === 'failed')) console.log(`  FAILED ${r.title}\n${r.error}`);
+  for (const r of summary.results) {
+    console.log(`  ${r.state === 'passed' ? 'ok    ' : r.state === 'failed' ? 'FAILED' : 'skip  '} ${r.title}` +
+      (r.error ? `\n         ${r.error.split('\n').slice(0, 12).join('\n         ')}` : ''));
+  }
   counts.passed += summary.passed;
   counts.failed += summary.failed;
   counts.skipped += summary.skipped;
@@ -257,8 +260,9 @@ async function screensPhase(baseUrl, folder) {
     const line = page.locator('.monaco-editor .view-line', { hasText: 'self.features = nn.Sequential(' });
     await line.waitFor({ timeout: 10000 });
     // hover with the mouse over the word `features` of that line
-    const box = await line.boundingBox();
-    const text = await line.textContent();
+    const span = line.locator(':scope > span'); // the text itself; the .view-line div spans the editor's width
+    const box = await span.boundingBox();
+    const text = await span.textContent();
     const charWidth = box.width / Math.max(1, text.length);
     const col = text.indexOf('features') + 3;
     await page.mouse.move(box.x + 10, box.y + box.height / 2);

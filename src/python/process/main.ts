@@ -99,6 +99,7 @@ function isRequest(message: unknown): message is EngineRequest {
 }
 
 async function main(): Promise<void> {
+  const nodeStartMs = Math.round(process.uptime() * 1000);
   installBindingWorkaround();
   capWasmMemory(config.maxWasmMb * 2 ** 20);
   const runtime = await loadRuntime({
@@ -106,8 +107,10 @@ async function main(): Promise<void> {
     maxWasmMb: config.maxWasmMb,
     onOutput: (level, message) => post({ event: 'log', level, message, requestId: currentRequestId }),
   });
+  const mark = Date.now();
   removeHostCapabilities();
   freezeIntrinsics();
+  const phases = { node: nodeStartMs, ...runtime.phases, hardenJs: Date.now() - mark };
 
   process.on('message', (message: unknown) => {
     if (!isRequest(message)) {
@@ -149,6 +152,7 @@ async function main(): Promise<void> {
     pyodideVersion: (runtime.pyodide as unknown as { version: string }).version,
     sandbox: sandboxReport(),
     startupMs: Math.round(process.uptime() * 1000),
+    phases,
   };
   post(ready);
 }

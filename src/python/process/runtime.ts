@@ -18,11 +18,20 @@ export interface Runtime {
   /** `_torch_explorer.runner.evaluate(request_json) -> response_json` */
   evaluateJson(requestJson: string): string;
   pythonVersion: string;
+  /** Milliseconds per start-up phase, for the ready event. */
+  phases: Record<string, number>;
 }
 
+type PyCallable = ((...args: unknown[]) => unknown) & { destroy(): void };
 type LoadPyodide = (options: Record<string, unknown>) => Promise<PyodideInterface>;
 
 export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const phases: Record<string, number> = {};
+  let mark = Date.now();
+  const phase = (name: string) => {
+    phases[name] = Date.now() - mark;
+    mark = Date.now();
+  };
   // Required at run time from the package folder (not bundled): Pyodide locates its wasm and stdlib next
   // to itself, and that folder is one of the two the permission model lets us read.
   const { loadPyodide } = require(path.join(options.pyodideDir, 'pyodide.js')) as { loadPyodide: LoadPyodide };
@@ -42,6 +51,7 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
       }
     },
   });
+  phase('loadPyodide');
   // Python-visible Pyodide API (FS, mountNodeFS, _module): unreachable from now on.
   pyodide.unregisterJsModule('pyodide_js');
   const bridge = new EngineBridge();
@@ -53,15 +63,18 @@ import _torch_explorer.sandbox, _torch_explorer.imports, _torch_explorer.runner
 _torch_explorer.sandbox.apply()
 _torch_explorer.imports.install()
 `);
-  const runner = pyodide.pyimport('_torch_explorer.runner');
-  runner.configure(JSON.stringify({ maxWasmMb: options.maxWasmMb }));
-  const evaluate = runner.evaluate;
-  runner.destroy();
+  phase('lockDownPython');
+  const configure = pyodide.runPython('from _torch_explorer.runner import configure; configure') as PyCallable;
+  configure(JSON.stringify({ maxWasmMb: options.maxWasmMb }));
+  configure.destroy();
+  const evaluate = pyodide.runPython('from _torch_explorer.runner import evaluate; evaluate') as PyCallable;
 
   const deadline = new Deadline();
   pyodide.setInterruptBuffer(deadline.interruptBuffer as unknown as Int32Array);
   const pythonVersion = pyodide.runPython('import sys; sys.version.split()[0]') as string;
+  phase('runner');
   return {
+    phases,
     pyodide,
     deadline,
     pythonVersion,

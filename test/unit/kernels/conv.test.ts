@@ -130,6 +130,13 @@ describe('kernels/ts conv2d', () => {
     checkConv({ ...base, cInG: 16, cOutG: 70, h: 9, w: 11, kh: 3, kw: 3, f64: true, groups: 2 });
     checkConv({ ...base, cInG: 3, cOutG: 8, h: 23, w: 23, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, f64: false });
   });
+
+  it('matches for 3x3 depthwise convolutions (unrolled interior) with stride, dilation and uneven padding', () => {
+    const arb = fc.record({
+      c: convCase, groups: small(2, 6), cOutG: small(1, 2), h: small(3, 20), w: small(3, 20),
+    });
+    fc.assert(fc.property(arb, ({ c, groups, cOutG, h, w }) => checkConv({ ...c, groups, cInG: 1, cOutG, h, w, kh: 3, kw: 3 })), { numRuns: 80 });
+  });
 });
 
 interface TransposeCase {

@@ -15,7 +15,8 @@ const COLUMN_LIMIT = 1 << 20;
 
 let columns32 = new Float32Array(0);
 let columns64 = new Float64Array(0);
-let plane = new Float64Array(0);
+let tapOffsets = new Int32Array(0);
+let tapWeights = new Float64Array(0);
 
 /** Reused column scratch of the same element type as `like`, holding at least `size` elements. */
 function columnScratch(like: FloatArray, size: number): FloatArray {
@@ -27,9 +28,9 @@ function columnScratch(like: FloatArray, size: number): FloatArray {
   return columns64;
 }
 
-function planeScratch(size: number): Float64Array {
-  if (plane.length < size) plane = new Float64Array(size);
-  return plane;
+function tapScratch(taps: number): { offsets: Int32Array; weights: Float64Array } {
+  if (tapOffsets.length < taps) { tapOffsets = new Int32Array(taps); tapWeights = new Float64Array(taps); }
+  return { offsets: tapOffsets, weights: tapWeights };
 }
 
 /** The range [lo, hi) of output positions o whose input position o*stride + offset lies in [0, size). */
@@ -131,37 +132,70 @@ function im2col(p: Conv2dParams, inBase: number, oy0: number, rows: number, cols
   }
 }
 
-/** One input channel per group: direct loops, accumulating each output plane in float64. */
+/**
+ * One input channel per group: direct loops with each output's sum in a local. Outputs whose window lies
+ * inside the input (the interior) read their taps through precomputed offsets; border outputs check each tap.
+ */
 function depthwiseConv2d(p: Conv2dParams): void {
   const { n, cIn, h, w, cOut, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW, input, weight, bias, out } = p;
   const multiplier = cOut / cIn;
-  const outPlane = outH * outW;
-  const acc = planeScratch(outPlane);
+  const taps = kh * kw;
+  const { offsets, weights } = tapScratch(taps);
+  for (let ky = 0; ky < kh; ky++) for (let kx = 0; kx < kw; kx++) offsets[ky * kw + kx] = ky * dilationH * w + kx * dilationW;
+  const [oyIn0, oyIn1] = validRange(outH, strideH, -padTop, h - (kh - 1) * dilationH);
+  const [oxIn0, oxIn1] = validRange(outW, strideW, -padLeft, w - (kw - 1) * dilationW);
   for (let b = 0; b < n; b++) {
     for (let oc = 0; oc < cOut; oc++) {
-      acc.fill(bias === null ? 0 : bias[oc], 0, outPlane);
       const channel = (b * cIn + Math.floor(oc / multiplier)) * h * w;
-      for (let ky = 0; ky < kh; ky++) {
-        const [oy0, oy1] = validRange(outH, strideH, ky * dilationH - padTop, h);
-        for (let kx = 0; kx < kw; kx++) {
-          const wv = weight[(oc * kh + ky) * kw + kx];
-          const xOffset = kx * dilationW - padLeft;
-          const [ox0, ox1] = validRange(outW, strideW, xOffset, w);
-          for (let oy = oy0; oy < oy1; oy++) {
-            const src = channel + (oy * strideH - padTop + ky * dilationH) * w + xOffset;
-            const dst = oy * outW;
-            if (strideW === 1) {
-              for (let ox = ox0; ox < ox1; ox++) acc[dst + ox] += wv * input[src + ox];
-            } else {
-              for (let ox = ox0; ox < ox1; ox++) acc[dst + ox] += wv * input[src + ox * strideW];
-            }
-          }
+      const outChannel = (b * cOut + oc) * outH * outW;
+      const biasValue = bias === null ? 0 : bias[oc];
+      for (let t = 0; t < taps; t++) weights[t] = weight[oc * taps + t];
+      for (let oy = 0; oy < outH; oy++) {
+        const outRow = outChannel + oy * outW;
+        const interiorRow = oy >= oyIn0 && oy < oyIn1;
+        const x0 = interiorRow ? oxIn0 : outW, x1 = interiorRow ? oxIn1 : outW;
+        for (let ox = 0; ox < x0; ox++) out[outRow + ox] = biasValue + depthwiseBorder(p, channel, oc * taps, oy, ox);
+        const rowStart = channel + (oy * strideH - padTop) * w - padLeft;
+        if (taps === 9 && kw === 3) depthwiseInterior3x3(input, out, weights, offsets, rowStart, strideW, outRow, x0, x1, biasValue);
+        else for (let ox = x0; ox < x1; ox++) {
+          const base = rowStart + ox * strideW;
+          let sum = biasValue;
+          for (let t = 0; t < taps; t++) sum += weights[t] * input[base + offsets[t]];
+          out[outRow + ox] = sum;
         }
+        for (let ox = Math.max(x1, x0); ox < outW; ox++) out[outRow + ox] = biasValue + depthwiseBorder(p, channel, oc * taps, oy, ox);
       }
-      const outStart = (b * cOut + oc) * outPlane;
-      for (let i = 0; i < outPlane; i++) out[outStart + i] = acc[i];
     }
   }
+}
+
+/** The 3x3 interior with taps and weights in locals: a tap loop costs more than the multiply-adds here. */
+function depthwiseInterior3x3(input: FloatArray, out: FloatArray, weights: Float64Array, offsets: Int32Array,
+  rowStart: number, strideW: number, outRow: number, x0: number, x1: number, biasValue: number): void {
+  const w0 = weights[0], w1 = weights[1], w2 = weights[2], w3 = weights[3], w4 = weights[4];
+  const w5 = weights[5], w6 = weights[6], w7 = weights[7], w8 = weights[8];
+  const d1 = offsets[1], d2 = offsets[2], d3 = offsets[3], d4 = offsets[4];
+  const d5 = offsets[5], d6 = offsets[6], d7 = offsets[7], d8 = offsets[8];
+  for (let ox = x0; ox < x1; ox++) {
+    const b = rowStart + ox * strideW;
+    out[outRow + ox] = biasValue + w0 * input[b] + w1 * input[b + d1] + w2 * input[b + d2] + w3 * input[b + d3] +
+      w4 * input[b + d4] + w5 * input[b + d5] + w6 * input[b + d6] + w7 * input[b + d7] + w8 * input[b + d8];
+  }
+}
+
+/** One depthwise output whose window crosses the padding: taps outside the input are skipped. */
+function depthwiseBorder(p: Conv2dParams, channel: number, weightStart: number, oy: number, ox: number): number {
+  const { h, w, kh, kw, input, weight } = p;
+  let sum = 0;
+  for (let ky = 0; ky < kh; ky++) {
+    const iy = oy * p.strideH - p.padTop + ky * p.dilationH;
+    if (iy < 0 || iy >= h) continue;
+    for (let kx = 0; kx < kw; kx++) {
+      const ix = ox * p.strideW - p.padLeft + kx * p.dilationW;
+      if (ix >= 0 && ix < w) sum += weight[weightStart + ky * kw + kx] * input[channel + iy * w + ix];
+    }
+  }
+  return sum;
 }
 
 export function convTranspose2d(p: ConvTranspose2dParams): void {
@@ -205,7 +239,7 @@ function col2im(p: ConvTranspose2dParams, cols: FloatArray, iy0: number, rows: n
         const [ix0, ix1] = validRange(w, strideW, xOffset, outW);
         for (let r = 0; r < rows; r++, src += w) {
           const oy = (iy0 + r) * strideH - padH + ky * dilationH;
-          if (oy < 0 || oy > outH) continue;
+          if (oy < 0 || oy >= outH) continue;
           const dst = outChannel + oy * outW + xOffset;
           for (let ix = ix0; ix < ix1; ix++) out[dst + ix * strideW] += cols[src + ix];
         }

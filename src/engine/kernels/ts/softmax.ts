@@ -2,7 +2,7 @@
 // softmax / log_softmax, variance (with mean) and inclusive cumulative sum / product.
 // All accumulate in float64. When inner > 1 the loops run along inner so memory is read in order,
 // with per-column running values kept in float64 scratch.
-import type { NumArray } from '../dtype';
+import type { NumArray } from '../../dtype';
 
 let columnScratchA = new Float64Array(0);
 let columnScratchB = new Float64Array(0);

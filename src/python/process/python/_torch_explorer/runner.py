@@ -125,14 +125,19 @@ def top_level_names(module, source):
 # ------------------------------------------------------------------------------------------ errors
 
 
-def _is_our_frame(frame):
-    filename = frame.filename or ""
-    return filename.startswith("<frozen ") or "/_torch_explorer/" in filename
+def _user_frames(stack):
+    """Drops the runner and import machinery above the first workspace frame, and importlib's frozen
+    frames anywhere; frames below (the shim, the stdlib) stay, as they would in a real traceback."""
+    frames = [f for f in stack if not (f.filename or "").startswith("<frozen ")]
+    first = next((i for i, f in enumerate(frames) if imports.workspace_relative(f.filename)), None)
+    if first is not None:
+        return frames[first:]
+    return [f for f in frames if "/_torch_explorer/" not in (f.filename or "") and "/importlib/" not in (f.filename or "")]
 
 
 def describe_error(exc):
     summary = traceback.TracebackException.from_exception(exc)
-    summary.stack = traceback.StackSummary.from_list([f for f in summary.stack if not _is_our_frame(f)])
+    summary.stack = traceback.StackSummary.from_list(_user_frames(summary.stack))
     text = "".join(summary.format()).replace(f'File "{WORKSPACE}/', 'File "')
     error = {"code": "PythonError", "type": type(exc).__name__, "message": str(exc), "pythonTraceback": text}
 
