@@ -185,7 +185,7 @@ describe('formats/safetensors: writing', () => {
   it('refuses what safetensors cannot hold', () => {
     expectFormatError(() => writeSafetensors(new Map([['c', { dtype: 'complex128' as const, shape: [1], bytes: new Uint8Array(16) }]])), 'UnsupportedDtype');
     expectFormatError(() => writeSafetensors(new Map([['__metadata__', t('float32', [1], 4)]])), 'InvalidArgument');
-    expectFormatError(() => writeSafetensors(new Map([['a', t('float32', [2], 4)]])), 'InvalidArgument', 'needs 8');
+    expectFormatError(() => writeSafetensors(new Map([['a', t('float32', [2], 4)]])), 'InvalidArgument', 'need 8');
     expectFormatError(() => writeSafetensors(new Map([['\ud800', t('float32', [1], 4)]])), 'InvalidArgument');
     expectFormatError(() => writeSafetensors([['a', t('float32', [1], 4)], ['a', t('float32', [1], 4)]]), 'DuplicateKey');
   });
