@@ -55,6 +55,15 @@ function pythonFilesPlugin() {
 if (exists('test/host/suite/index.ts'))
   builds.push({ ...common, name: 'host-tests', entryPoints: ['test/host/suite/*.ts'], outdir: 'out/test/host/suite', external: ['vscode', 'mocha'] });
 
+// Webviews (browser platform): the inspector and the checkpoint viewer, each out/media/<name>.js plus the
+// <name>.css of the stylesheets it imports; the extension serves both under a strict CSP.
+for (const view of ['inspector', 'checkpoint'])
+  if (exists(`media/${view}/main.ts`))
+    builds.push({
+      name: `media-${view}`, bundle: true, sourcemap: true, platform: 'browser', target: 'es2022', format: 'iife',
+      logLevel: 'warning', absWorkingDir: root, entryPoints: [`media/${view}/main.ts`], outfile: `out/media/${view}.js`,
+    });
+
 // `node scripts/build.mjs --only engine-process` builds just the named bundle(s) (tests use this).
 const only = process.argv.flatMap((a, i) => (a === '--only' ? [process.argv[i + 1]] : []));
 const selected = only.length ? builds.filter((b) => only.includes(b.name)) : builds;

@@ -1,8 +1,10 @@
 // Public entry of the engine: `import { torch } from './engine'`.
 import { registerDefaultKernels } from './kernels/types';
-import { createTsKernels } from './kernels/ts';
+import { createKernelSet, parseKernelMode } from './kernels/wasm/select';
 
-registerDefaultKernels(createTsKernels);
+// Kernel set: TORCH_EXPLORER_KERNELS=ts|wasm|auto (default auto: WASM SIMD where it is faster, else TypeScript).
+// `process` is absent in webviews and workers, which get auto.
+registerDefaultKernels(() => createKernelSet(parseKernelMode(typeof process === 'undefined' ? undefined : process.env.TORCH_EXPLORER_KERNELS)));
 
 export * as torch from './torch';
 export { Tensor } from './tensor';

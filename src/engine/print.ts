@@ -157,7 +157,8 @@ export function formatTensor(t: Tensor, prefix = 'tensor('): string {
     if (t.ndim !== 1) suffixes.push(`size=(${t.shape.join(', ')}${t.ndim === 1 ? ',' : ''})`);
     body = '[]';
   } else body = tensorStr(t, indent);
-  const defaultLike = t.dtype === defaultDType() || t.dtype === 'int64' || t.dtype === 'bool';
+  // An empty tensor has no values to tell int64 or bool apart, so only the default float dtype goes unnamed.
+  const defaultLike = t.dtype === defaultDType() || (t.numel() > 0 && (t.dtype === 'int64' || t.dtype === 'bool'));
   if (!defaultLike) suffixes.push(`dtype=torch.${t.dtype}`);
   if (t.requires_grad) suffixes.push('requires_grad=True');
   return addSuffixes(prefix + body, suffixes, indent);

@@ -38,20 +38,23 @@ export class IndexError extends Error {
   override name = 'IndexError';
 }
 
+/**
+ * The broadcast shape. Shapes fold pairwise (as TensorIterator does), each pair checked from the last dim
+ * backwards, so the error names the same sizes and dim as PyTorch's.
+ */
 export function broadcastShapes(...shapes: Shape[]): number[] {
-  const ndim = Math.max(0, ...shapes.map((s) => s.length));
-  const out = new Array<number>(ndim).fill(1);
-  for (let k = 0; k < shapes.length; k++) {
-    const s = shapes[k];
-    for (let i = 0; i < s.length; i++) {
-      const o = ndim - s.length + i;
-      const a = out[o], b = s[i];
-      if (a === b || b === 1) continue;
-      if (a === 1) { out[o] = b; continue; }
-      throw new Error(
-        `The size of tensor a (${a}) must match the size of tensor b (${b}) at non-singleton dimension ${o}`,
-      );
+  let out: number[] = [];
+  for (const s of shapes) {
+    const ndim = Math.max(out.length, s.length);
+    const next = new Array<number>(ndim);
+    for (let i = ndim - 1; i >= 0; i--) {
+      const ia = out.length - ndim + i, ib = s.length - ndim + i;
+      const a = ia >= 0 ? out[ia] : 1, b = ib >= 0 ? s[ib] : 1;
+      if (a !== b && a !== 1 && b !== 1)
+        throw new Error(`The size of tensor a (${a}) must match the size of tensor b (${b}) at non-singleton dimension ${i}`);
+      next[i] = a === 1 ? b : a;
     }
+    out = next;
   }
   return out;
 }
@@ -81,6 +84,8 @@ export function inferShape(target: readonly number[], total: number): number[] {
   }
   const out = [...target];
   if (infer >= 0) {
+    if (known === 0 && total === 0)
+      throw new Error(`cannot reshape tensor of 0 elements into shape ${shapeStr(target)} because the unspecified dimension size -1 can be any value and is ambiguous`);
     if (known === 0 || total % known !== 0) throw new Error(`shape '${shapeStr(target)}' is invalid for input of size ${total}`);
     out[infer] = total / known;
   } else if (known !== total) throw new Error(`shape '${shapeStr(target)}' is invalid for input of size ${total}`);
@@ -93,6 +98,8 @@ export function inferShape(target: readonly number[], total: number): number[] {
  */
 export function viewStrides(oldShape: Shape, oldStrides: readonly number[], newShape: Shape): number[] | null {
   if (numel(oldShape) === 0) return contiguousStrides(newShape);
+  // A 0-d tensor (one element) views as any all-ones shape.
+  if (oldShape.length === 0) return newShape.map(() => 1);
   const newStrides = new Array<number>(newShape.length).fill(0);
   let viewD = newShape.length - 1;
   let chunkBase = oldStrides[oldStrides.length - 1] ?? 1;

@@ -1,6 +1,6 @@
 // The Tensor: a strided view over a Storage. Views (view, permute, narrow, basic indexing, ...) share
 // the storage exactly where PyTorch's do; everything that computes goes through ops and kernels.
-// The methods here are PyTorch's Tensor methods; most forward to the functions in ./ops.
+// The methods here are about layout and conversion; the computing ones come from ./ops/methods.
 import { sizeArgs } from './args';
 import {
   allocArray, checkDType, computeDType, DType, isFloating, itemSize, NumArray, readScalar,
@@ -11,11 +11,10 @@ import {
   contiguousStrides, IndexError, inferShape, isContiguous, normalizeDim, numel, Shape, shapeStr, viewStrides,
 } from './shape';
 import { Storage } from './storage';
+import { ValueError } from './ops/errors';
 import * as elementwise from './ops/elementwise';
-import { matmul } from './ops/linalg';
 import * as indexing from './ops/indexing';
-import * as reduce from './ops/reduce';
-import * as shapeOps from './ops/shape';
+import { installTensorMethods } from './ops/methods';
 import { formatTensor } from './print';
 
 export type Scalar = number | boolean;
@@ -88,8 +87,11 @@ export class Tensor {
   is_contiguous(): boolean { return isContiguous(this.shape, this.strides); }
   is_floating_point(): boolean { return isFloating(this.dtype); }
   is_complex(): boolean { return false; }
-  /** True when both read the same storage (PyTorch: untyped_storage().data_ptr() equal). */
-  sharesStorage(other: Tensor): boolean { return this.storage === other.storage; }
+  /** True when both read the same storage (PyTorch: untyped_storage().data_ptr() equal); view(dtype) shares the buffer. */
+  sharesStorage(other: Tensor): boolean {
+    if (this.storage === other.storage) return true;
+    return this.storage.isMaterialized && other.storage.isMaterialized && this.storage.data.buffer === other.storage.data.buffer;
+  }
 
   /** Kernel view of this tensor's elements (materialises pending values). */
   strided(): Strided { return { data: this.storage.data, offset: this.offset, strides: this.strides }; }
@@ -140,9 +142,14 @@ export class Tensor {
       throw new Error('view size is not compatible with input tensor\'s size and stride (at least one dimension spans across two contiguous subspaces). Use .reshape(...) instead.');
     return this.viewAs(target, strides);
   }
+  /** view(dtype): the same bytes read as another dtype of the same size, sharing the storage's buffer. */
   private viewDtype(dtype: DType): Tensor {
     if (dtype === this.dtype) return this;
-    throw new Error(`view(dtype) between ${this.dtype} and ${dtype} is not supported`);
+    const from = this.storage.data;
+    const to = bitcastArray(from, dtype);
+    if (to === null || itemSize(dtype) !== itemSize(this.dtype))
+      throw new Error(`view(dtype) from ${this.dtype} to ${dtype} is not supported: the engine stores ${this.dtype} and ${dtype} in different representations`);
+    return new Tensor(Storage.fromArray(dtype, to), this.shape, this.strides, this.offset);
   }
   view_as(other: Tensor): Tensor { return this.view(other.size()); }
   reshape(...shape: (number | readonly number[])[]): Tensor {
@@ -245,7 +252,8 @@ export class Tensor {
     const d = normalizeDim(dim, this.ndim);
     const size = this.shape[d];
     const st = step ?? 1;
-    if (st <= 0) throw new Error('step must be greater than zero');
+    if (st === 0) throw new ValueError('slice step cannot be zero');
+    if (st < 0) throw new ValueError('step must be greater than zero');
     const clamp = (v: number | null, dflt: number) => {
       if (v === null) return dflt;
       const x = v < 0 ? v + size : v;
@@ -328,93 +336,30 @@ export class Tensor {
   }
   fill_(value: Scalar): this { return this.copy_(value); }
   zero_(): this { return this.copy_(0); }
+}
 
-  // ---- arithmetic and comparisons (ops/elementwise) ----
-  add(other: TensorLike, opts?: { alpha?: number }): Tensor { return elementwise.add(this, other, opts); }
-  sub(other: TensorLike, opts?: { alpha?: number }): Tensor { return elementwise.sub(this, other, opts); }
-  mul(other: TensorLike): Tensor { return elementwise.mul(this, other); }
-  div(other: TensorLike, opts?: { rounding_mode?: string | null }): Tensor { return elementwise.div(this, other, opts); }
-  floor_divide(other: TensorLike): Tensor { return elementwise.floor_divide(this, other); }
-  remainder(other: TensorLike): Tensor { return elementwise.remainder(this, other); }
-  fmod(other: TensorLike): Tensor { return elementwise.binaryOp('fmod', this, other); }
-  pow(exponent: TensorLike): Tensor { return elementwise.pow(this, exponent); }
-  matmul(other: Tensor): Tensor { return matmul(this, other); }
-  neg(): Tensor { return elementwise.unaryOp('neg', this); }
-  abs(): Tensor { return elementwise.unaryOp('abs', this); }
-  sqrt(): Tensor { return elementwise.unaryOp('sqrt', this); }
-  rsqrt(): Tensor { return elementwise.unaryOp('rsqrt', this); }
-  exp(): Tensor { return elementwise.unaryOp('exp', this); }
-  log(): Tensor { return elementwise.unaryOp('log', this); }
-  sin(): Tensor { return elementwise.unaryOp('sin', this); }
-  cos(): Tensor { return elementwise.unaryOp('cos', this); }
-  tanh(): Tensor { return elementwise.unaryOp('tanh', this); }
-  sigmoid(): Tensor { return elementwise.unaryOp('sigmoid', this); }
-  relu(): Tensor { return elementwise.unaryOp('relu', this); }
-  floor(): Tensor { return elementwise.unaryOp('floor', this); }
-  ceil(): Tensor { return elementwise.unaryOp('ceil', this); }
-  round(): Tensor { return elementwise.unaryOp('round', this); }
-  sign(): Tensor { return elementwise.unaryOp('sign', this); }
-  reciprocal(): Tensor { return elementwise.unaryOp('reciprocal', this); }
-  square(): Tensor { return elementwise.mul(this, this); }
-  logical_not(): Tensor { return elementwise.unaryOp('logical_not', this); }
-  isnan(): Tensor { return elementwise.unaryOp('isnan', this); }
-  isinf(): Tensor { return elementwise.unaryOp('isinf', this); }
-  eq(other: TensorLike): Tensor { return elementwise.binaryOp('eq', this, other); }
-  ne(other: TensorLike): Tensor { return elementwise.binaryOp('ne', this, other); }
-  lt(other: TensorLike): Tensor { return elementwise.binaryOp('lt', this, other); }
-  le(other: TensorLike): Tensor { return elementwise.binaryOp('le', this, other); }
-  gt(other: TensorLike): Tensor { return elementwise.binaryOp('gt', this, other); }
-  ge(other: TensorLike): Tensor { return elementwise.binaryOp('ge', this, other); }
-  logical_and(other: TensorLike): Tensor { return elementwise.binaryOp('logical_and', this, other); }
-  logical_or(other: TensorLike): Tensor { return elementwise.binaryOp('logical_or', this, other); }
-  maximum(other: Tensor): Tensor { return elementwise.binaryOp('maximum', this, other); }
-  minimum(other: Tensor): Tensor { return elementwise.binaryOp('minimum', this, other); }
-  clamp(min: TensorLike | null = null, max: TensorLike | null = null): Tensor { return elementwise.clamp(this, min, max); }
-  clip(min: TensorLike | null = null, max: TensorLike | null = null): Tensor { return elementwise.clamp(this, min, max); }
-  masked_fill(mask: Tensor, value: TensorLike): Tensor { return elementwise.masked_fill(this, mask, value); }
-  where(condition: Tensor, other: TensorLike): Tensor { return elementwise.where(condition, this, other); }
-
-  add_(other: TensorLike, opts?: { alpha?: number }): this { return this.copy_(elementwise.add(this, other, opts)); }
-  sub_(other: TensorLike, opts?: { alpha?: number }): this { return this.copy_(elementwise.sub(this, other, opts)); }
-  mul_(other: TensorLike): this { return this.copy_(elementwise.mul(this, other)); }
-  div_(other: TensorLike): this { return this.copy_(elementwise.div(this, other)); }
-  clamp_(min: TensorLike | null = null, max: TensorLike | null = null): this { return this.copy_(elementwise.clamp(this, min, max)); }
-  masked_fill_(mask: Tensor, value: TensorLike): this { return this.copy_(elementwise.masked_fill(this, mask, value)); }
-  relu_(): this { return this.copy_(elementwise.unaryOp('relu', this)); }
-
-  // ---- reductions (ops/reduce) ----
-  sum(...args: unknown[]): Tensor { return reduce.sum(this, ...args); }
-  mean(...args: unknown[]): Tensor { return reduce.mean(this, ...args); }
-  prod(...args: unknown[]): Tensor { return reduce.prod(this, ...args); }
-  var(...args: unknown[]): Tensor { return reduce.var_(this, ...args); }
-  std(...args: unknown[]): Tensor { return reduce.std(this, ...args); }
-  max(...args: unknown[]): any { return reduce.max(this, ...args); }
-  min(...args: unknown[]): any { return reduce.min(this, ...args); }
-  amax(...args: unknown[]): Tensor { return reduce.amax(this, ...args); }
-  amin(...args: unknown[]): Tensor { return reduce.amin(this, ...args); }
-  argmax(...args: unknown[]): Tensor { return reduce.argmax(this, ...args); }
-  argmin(...args: unknown[]): Tensor { return reduce.argmin(this, ...args); }
-  any(...args: unknown[]): Tensor { return reduce.any(this, ...args); }
-  all(...args: unknown[]): Tensor { return reduce.all(this, ...args); }
-  norm(...args: unknown[]): Tensor { return reduce.norm(this, ...args); }
-  cumsum(...args: unknown[]): Tensor { return reduce.cumsum(this, ...args); }
-  logsumexp(...args: unknown[]): Tensor { return reduce.logsumexp(this, ...args); }
-  count_nonzero(...args: unknown[]): Tensor { return reduce.count_nonzero(this, ...args); }
-  nonzero(): Tensor { return indexing.nonzero(this); }
-
-  // ---- joining and splitting (ops/shape) ----
-  split(split_size_or_sections: number | number[], dim = 0): Tensor[] { return shapeOps.split(this, split_size_or_sections, dim); }
-  chunk(chunks: number, dim = 0): Tensor[] { return shapeOps.chunk(this, chunks, dim); }
-  unbind(dim = 0): Tensor[] { return shapeOps.unbind(this, dim); }
-  repeat(...sizes: (number | readonly number[])[]): Tensor { return shapeOps.repeat(this, sizeArgs(sizes)); }
-  tril(diagonal = 0): Tensor { return shapeOps.tril(this, diagonal); }
-  triu(diagonal = 0): Tensor { return shapeOps.triu(this, diagonal); }
-  flip(dims: number[]): Tensor { return shapeOps.flip(this, dims); }
-  roll(shifts: number | number[], dims?: number | number[]): Tensor { return shapeOps.roll(this, shifts, dims); }
-  gather(dim: number, index: Tensor): Tensor { return indexing.gather(this, dim, index); }
-  index_select(dim: number, index: Tensor): Tensor { return indexing.index_select(this, dim, index); }
+/**
+ * The same bytes as an array of dtype's storage type, or null where the representations differ
+ * (int64 is held as float64 numbers, so it has no bit-level view).
+ */
+function bitcastArray(a: NumArray, dtype: DType): NumArray | null {
+  if (dtype === 'int64' || a instanceof Float64Array) return null;
+  const { buffer, byteOffset, byteLength } = a;
+  const n = byteLength / itemSize(dtype);
+  switch (dtype) {
+    case 'float32': return new Float32Array(buffer, byteOffset, n);
+    case 'float64': return null;
+    case 'float16': case 'bfloat16': return new Uint16Array(buffer, byteOffset, n);
+    case 'int32': return new Int32Array(buffer, byteOffset, n);
+    case 'int16': return new Int16Array(buffer, byteOffset, n);
+    case 'int8': return new Int8Array(buffer, byteOffset, n);
+    case 'uint8': case 'bool': return new Uint8Array(buffer, byteOffset, n);
+  }
 }
 
 export function isTensor(x: unknown): x is Tensor {
   return x instanceof Tensor;
 }
+
+// Arithmetic, reductions and the other computing methods (ops/methods.ts).
+installTensorMethods(Tensor);

@@ -1,7 +1,9 @@
 // The `torch` namespace of the TypeScript API: `torch.zeros(2, 3)`, `torch.cat([a, b], 1)`, `torch.float32`.
-import { DType, PyFloat } from './dtype';
-import { Tensor, TensorLike } from './tensor';
-import * as ew from './ops/elementwise';
+// Functions bind PyTorch's signatures, so keyword arguments go in a trailing object: `torch.sum(x, 1, { keepdim: true })`.
+import { DType } from './dtype';
+import * as F from './functional';
+import { def, num, tensorArg } from './ops/bind';
+import { Tensor } from './tensor';
 
 export { Tensor, slice, Slice, isTensor } from './tensor';
 export type { IndexItem, Scalar, TensorLike } from './tensor';
@@ -9,11 +11,12 @@ export { PyFloat, promoteTypes as promote_types, resultType } from './dtype';
 export type { DType } from './dtype';
 export { Generator } from './random';
 export * from './ops/factories';
-export { cat, concat, concatenate, stack, split, chunk, unbind, tril, triu, flip, roll } from './ops/shape';
-export { matmul, mm, bmm, dot } from './ops/linalg';
-export { where, clamp, add, sub, mul, div, floor_divide, remainder, pow, masked_fill } from './ops/elementwise';
-export { sum, mean, prod, var_ as var, std, max, min, amax, amin, argmax, argmin, any, all, norm, cumsum, logsumexp, count_nonzero, nansum } from './ops/reduce';
-export { nonzero, gather, index_select } from './ops/indexing';
+export * from './ops/api';
+export { einsum } from './ops/einsum';
+export {
+  sum, mean, prod, var_ as var, std, var_mean, std_mean, max, min, amax, amin, argmax, argmin, any, all, norm, cumsum,
+  logsumexp, count_nonzero, nansum,
+} from './ops/reduce';
 export { manual_seed, seed, initial_seed, set_default_dtype, get_default_dtype, is_grad_enabled, set_grad_enabled } from './ops/state';
 export { formatTensor } from './print';
 
@@ -22,31 +25,27 @@ export const float16: DType = 'float16', half: DType = 'float16', bfloat16: DTyp
 export const int64: DType = 'int64', long: DType = 'int64', int32: DType = 'int32', int: DType = 'int32';
 export const int16: DType = 'int16', short: DType = 'int16', int8: DType = 'int8', uint8: DType = 'uint8', bool: DType = 'bool';
 
-const un = (op: Parameters<typeof ew.unaryOp>[0]) => (x: Tensor) => ew.unaryOp(op, x);
-export const abs = un('abs'), neg = un('neg'), exp = un('exp'), log = un('log'), sqrt = un('sqrt'), rsqrt = un('rsqrt');
-export const sin = un('sin'), cos = un('cos'), tanh = un('tanh'), sigmoid = un('sigmoid'), erf = un('erf');
-export const floor = un('floor'), ceil = un('ceil'), round = un('round'), sign = un('sign'), trunc = un('trunc');
-export const log1p = un('log1p'), expm1 = un('expm1'), reciprocal = un('reciprocal'), logical_not = un('logical_not');
-export const isnan = un('isnan'), isinf = un('isinf'), isfinite = un('isfinite'), relu = un('relu');
-const bin = (op: Parameters<typeof ew.binaryOp>[0]) => (a: TensorLike | PyFloat, b: TensorLike | PyFloat) => ew.binaryOp(op, a, b);
-export const eq = bin('eq'), ne = bin('ne'), lt = bin('lt'), le = bin('le'), gt = bin('gt'), ge = bin('ge');
-export const maximum = bin('maximum'), minimum = bin('minimum'), atan2 = bin('atan2'), fmod = bin('fmod');
-export const logical_and = bin('logical_and'), logical_or = bin('logical_or'), logical_xor = bin('logical_xor');
-export const bitwise_and = bin('bitwise_and'), bitwise_or = bin('bitwise_or'), bitwise_xor = bin('bitwise_xor');
+// ---- torch-level aliases of torch.nn.functional (PyTorch exposes these on torch too) ----
+export { torchSoftmax as softmax, torchLogSoftmax as log_softmax } from './functional/activation';
+export const {
+  conv1d, conv2d, conv_transpose1d, conv_transpose2d, layer_norm, group_norm, instance_norm, max_pool1d, max_pool2d,
+  avg_pool1d, adaptive_avg_pool1d, adaptive_max_pool1d, selu, celu, rrelu, hardshrink, prelu, cosine_similarity,
+  pairwise_distance, alpha_dropout,
+} = F;
+export const threshold = def('threshold(input, threshold, value)', (a) => F.threshold(a.input, a.threshold, a.value));
+export const dropout = def('dropout(input, p, train)', (a) => F.dropout(a.input, a.p, a.train));
+export const feature_dropout = def('feature_dropout(input, p, train)', (a) => F.dropout2d(a.input, a.p, a.train));
+/** torch.batch_norm keeps ATen's argument order (weight and bias before the running statistics). */
+export const batch_norm = def('batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, cudnn_enabled)', (a) =>
+  F.batch_norm(a.input, a.running_mean, a.running_var, a.weight, a.bias, a.training, a.momentum, a.eps));
+/** torch.embedding takes the weight first and -1 for "no padding_idx". */
+export const embedding = def('embedding(weight, input, padding_idx=-1, scale_grad_by_freq=False, sparse=False)', (a) =>
+  F.embedding(a.input, a.weight, num(a.padding_idx) === -1 ? null : a.padding_idx));
 
 /** torch.no_grad(): `torch.no_grad(() => model.forward(x))`; there is no autograd, the flag is kept for models that read it. */
 export function no_grad<T>(fn: () => T): T {
   return fn();
 }
-export const numel = (t: Tensor): number => t.numel();
+export const numel = (t: Tensor): number => tensorArg(t, 'numel').numel();
 export const is_tensor = (x: unknown): boolean => x instanceof Tensor;
-export const is_floating_point = (t: Tensor): boolean => t.is_floating_point();
-export const flatten = (t: Tensor, start_dim = 0, end_dim = -1): Tensor => t.flatten(start_dim, end_dim);
-export const reshape = (t: Tensor, shape: number[]): Tensor => t.reshape(shape);
-export const permute = (t: Tensor, dims: number[]): Tensor => t.permute(dims);
-export const transpose = (t: Tensor, a: number, b: number): Tensor => t.transpose(a, b);
-export const unsqueeze = (t: Tensor, d: number): Tensor => t.unsqueeze(d);
-export const squeeze = (t: Tensor, d?: number): Tensor => t.squeeze(d);
-export const narrow = (t: Tensor, d: number, s: number, l: number): Tensor => t.narrow(d, s, l);
-export const clone = (t: Tensor): Tensor => t.clone();
-export const t = (x: Tensor): Tensor => x.t();
+export const is_floating_point = (t: Tensor): boolean => tensorArg(t, 'is_floating_point').is_floating_point();

@@ -1,12 +1,14 @@
 // Wires the extension together; each feature lives in its own file.
 import * as vscode from 'vscode';
 import type { FileOutline } from '../protocol/outline';
+import { CheckpointEditorProvider, registerCheckpointEditor } from './checkpoint-editor/checkpoint-editor';
 import { registerRefreshModels } from './commands/refresh-models';
 import { nodeAtLine, registerRevealInModels } from './commands/reveal-in-models';
 import { registerRevealSource } from './commands/reveal-source';
 import { OutlineHoverProvider } from './hover';
 import { ModelsTreeProvider, type ModelNode } from './models-tree';
 import { createOutliner, OutlineIndex } from './outline-index';
+import { InspectorPanel, type InspectorTarget } from './inspector/inspector-panel';
 
 /** What activate() returns: used by the host tests and, later, by other extensions. */
 export interface TorchExplorerApi {
@@ -22,9 +24,19 @@ export interface TorchExplorerApi {
   refresh(): Promise<void>;
   /** The Models item for a document line, if that line defines one. */
   nodeAtLine(doc: vscode.TextDocument, line: number): ModelNode | undefined;
+  /** The checkpoint viewer (custom editor `torchExplorer.checkpointViewer`): its documents and trees. */
+  readonly checkpoints: CheckpointEditorProvider;
+  /** The parameter inspector: shows a tensor or a module in the (reused) inspector panel. */
+  readonly inspector: {
+    show(target: InspectorTarget, options?: { column?: vscode.ViewColumn; preserveFocus?: boolean }): InspectorPanel;
+    readonly current: InspectorPanel | undefined;
+  };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<TorchExplorerApi> {
+  // registered first: opening a checkpoint must not wait for the workspace scan
+  const checkpoints = registerCheckpointEditor(context);
+  context.subscriptions.push({ dispose: () => InspectorPanel.current?.dispose() });
   const log = vscode.window.createOutputChannel('Torch Explorer', { log: true });
   const index = new OutlineIndex(await createOutliner(context.extensionUri), log);
   const modelsTree = new ModelsTreeProvider(index);
@@ -52,6 +64,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<TorchE
     onDidRefresh: index.onDidChange,
     refresh: () => index.rescan(),
     nodeAtLine: (doc, line) => nodeAtLine(index, modelsTree, doc, line),
+    checkpoints,
+    inspector: {
+      show: (target, options) => InspectorPanel.show(context.extensionUri, target, options),
+      get current() { return InspectorPanel.current; },
+    },
   };
 }
 

@@ -14,7 +14,10 @@ export interface ByteSource {
 
 export class MemoryByteSource implements ByteSource {
   readonly size: number;
-  constructor(private readonly bytes: Uint8Array, readonly name?: string) {
+  private readonly bytes: Uint8Array;
+  constructor(bytes: Uint8Array, readonly name?: string) {
+    // a plain Uint8Array view, so that slices taken downstream are copies even when given a Buffer
+    this.bytes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.size = bytes.length;
   }
   read(offset: number, length: number): Uint8Array {

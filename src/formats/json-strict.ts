@@ -138,7 +138,7 @@ export function parseJsonStrict(text: string, maxDepth = 64): JsonValue {
     frame.key = key;
     return false;
   };
-  const beginElement = (frame: Frame, first: boolean): boolean => {
+  const beginElement = (first: boolean): boolean => {
     skipSpace();
     if (text[pos] === ']') { pos++; return true; }
     if (!first) { expectChar(','); }
@@ -150,7 +150,7 @@ export function parseJsonStrict(text: string, maxDepth = 64): JsonValue {
   for (;;) {
     if (isFrame(value)) {
       stack.push(value);
-      const closed = value.container instanceof Map ? beginMember(value, true) : beginElement(value, true);
+      const closed = value.container instanceof Map ? beginMember(value, true) : beginElement(true);
       if (!closed) { value = parseScalarOrOpen(); continue; }
       stack.pop();
       value = value.container;
@@ -162,7 +162,7 @@ export function parseJsonStrict(text: string, maxDepth = 64): JsonValue {
       if (!frame) { result = done; break; }
       if (frame.container instanceof Map) frame.container.set(frame.key as string, done);
       else frame.container.push(done);
-      const closed = frame.container instanceof Map ? beginMember(frame, false) : beginElement(frame, false);
+      const closed = frame.container instanceof Map ? beginMember(frame, false) : beginElement(false);
       if (!closed) break;
       stack.pop();
       done = frame.container;

@@ -1,6 +1,6 @@
 import { DType, DTYPES, dtypeInfo, itemSize } from './dtypes';
 import { FormatError, withFileName } from './errors';
-import { RawTensor, TensorInput, checkedNumel, gatherStrided, swapByteOrder, tensorBytesSync } from './tensor-data';
+import { RawTensor, TensorInput, checkedNumel, copyBytes, gatherStrided, swapByteOrder, tensorBytesSync } from './tensor-data';
 
 /**
  * NumPy's `.npy` format (versions 1.0-3.0): magic, a Python-literal header dict with `descr`,
@@ -100,7 +100,7 @@ export function readNpy(bytes: Uint8Array, options: { fileName?: string } = {}):
     if (bytes.length - dataStart !== length) {
       invalid(`shape (${shape.join(', ')}) of ${descr} needs ${length} data bytes but the file has ${bytes.length - dataStart}`);
     }
-    let data = bytes.slice(dataStart);
+    let data = copyBytes(bytes, dataStart);
     if (fortran && shape.length > 1) {
       const strides: number[] = [];
       let step = 1;

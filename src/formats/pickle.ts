@@ -1,4 +1,5 @@
 import { FormatError } from './errors';
+import { copyBytes } from './tensor-data';
 import { PyDict, PyObject, PyValue, isList, isTuple, makeTuple, pyTypeName } from './py-values';
 
 /**
@@ -188,9 +189,9 @@ export function unpickle(data: Uint8Array, hooks: UnpicklerHooks, limits: Partia
       case 0x8d: push(text.decode(take(u64()))); break; // BINUNICODE8
       case 0x54: { const n = i32(); if (n < 0) bad('negative BINSTRING length'); push(text.decode(take(n))); break; } // BINSTRING
       case 0x55: push(text.decode(take(u8()))); break; // SHORT_BINSTRING (Python 2 str, read as UTF-8 like torch.load)
-      case 0x42: push(take(u32()).slice()); break; // BINBYTES
-      case 0x43: push(take(u8()).slice()); break; // SHORT_BINBYTES
-      case 0x8e: case 0x96: push(take(u64()).slice()); break; // BINBYTES8, BYTEARRAY8
+      case 0x42: push(copyBytes(take(u32()))); break; // BINBYTES
+      case 0x43: push(copyBytes(take(u8()))); break; // SHORT_BINBYTES
+      case 0x8e: case 0x96: push(copyBytes(take(u64()))); break; // BINBYTES8, BYTEARRAY8
       case 0x29: push(makeTuple([])); break; // EMPTY_TUPLE
       case 0x85: { const a = pop(); count(1); push(makeTuple([a])); break; } // TUPLE1
       case 0x86: { const b = pop(); const a = pop(); count(2); push(makeTuple([a, b])); break; } // TUPLE2

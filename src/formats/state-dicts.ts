@@ -46,6 +46,7 @@ function tensorTree(dict: PyDict, depth: number, seen = new Set<PyDict>()): { te
   seen.add(dict);
   const tensors = new Map<string, TensorEntry>();
   const skipped: string[] = [];
+  const scalars: string[] = [];
   let nested = false;
   for (const [key, value] of dict) {
     if (typeof key !== 'string') return undefined;
@@ -59,11 +60,14 @@ function tensorTree(dict: PyDict, depth: number, seen = new Set<PyDict>()): { te
       skipped.push(...inner.skipped.map((k) => `${key}.${k}`));
     } else if (key.endsWith('_extra_state')) {
       skipped.push(key);
+    } else if (value === null || typeof value !== 'object') {
+      scalars.push(key); // {'weight': t, 'step': 10}; but {'model': sd, 'epoch': 3} is a wrapper, not a tree
     } else {
       return undefined;
     }
   }
-  return tensors.size > 0 ? { tensors, nested, skipped } : undefined;
+  if (scalars.length && (nested || depth > 0)) return undefined;
+  return tensors.size > 0 ? { tensors, nested, skipped: [...skipped, ...scalars] } : undefined;
 }
 
 function rank(c: StateDictCandidate): number[] {

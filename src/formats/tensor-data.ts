@@ -1,5 +1,5 @@
 import { DType, dtypeInfo, itemSize } from './dtypes';
-import { FormatError, quote } from './errors';
+import { FormatError } from './errors';
 
 /**
  * The format-neutral tensor: C-order (row-major), little-endian, contiguous bytes. This is what every
@@ -59,6 +59,16 @@ export interface StateDict {
 export interface LazyStateDict {
   readonly tensors: Map<string, TensorEntry>;
   readonly metadata?: Record<string, string>;
+}
+
+/**
+ * A copy that never shares memory. (`Buffer.prototype.slice` returns a view, so `bytes.slice()` is not a
+ * copy when a caller hands in a Node Buffer.)
+ */
+export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
+  const out = new Uint8Array(Math.max(0, end - start));
+  out.set(bytes.subarray(start, end));
+  return out;
 }
 
 /** Product of dims, or undefined when it passes 2^53 (no real file holds that many elements). */
@@ -133,7 +143,7 @@ export function gatherStrided(source: Uint8Array, item: number, shape: readonly 
                               strides: readonly number[], offset: number): Uint8Array {
   const count = numelOf(shape);
   if (count === 0) return new Uint8Array(0);
-  if (isContiguous(shape, strides)) return source.slice(offset * item, (offset + count) * item);
+  if (isContiguous(shape, strides)) return copyBytes(source, offset * item, (offset + count) * item);
   const out = new Uint8Array(count * item);
   const rank = shape.length;
   const inner = shape[rank - 1];
@@ -247,8 +257,4 @@ export async function materialize(lazy: LazyStateDict): Promise<StateDict> {
     tensors.set(key, { dtype: entry.dtype, shape: [...entry.shape], bytes: await entry.read() });
   }
   return { tensors, metadata: lazy.metadata };
-}
-
-export function describeKey(key: string): string {
-  return `tensor ${quote(key)}`;
 }

@@ -44,7 +44,7 @@ export class TorchTensor extends PyObject implements TensorEntry {
   readonly view: StridedView;
   constructor(readonly storage: TorchStorage, storageOffset: number, readonly shape: readonly number[],
               strides: readonly number[], readonly requiresGrad: boolean, readonly isParameter: boolean,
-              private readonly maxBytes: number) {
+              private readonly maxBytes: number, private readonly file?: string) {
     super();
     this.view = { storage, storageOffset, strides };
     this.byteLength = (checkedNumel(shape) as number) * itemSize(storage.dtype);
@@ -53,20 +53,24 @@ export class TorchTensor extends PyObject implements TensorEntry {
   get dtype(): DType { return this.storage.dtype; }
 
   asParameter(requiresGrad: boolean): TorchTensor {
-    return new TorchTensor(this.storage, this.view.storageOffset, this.shape, this.view.strides, requiresGrad, true, this.maxBytes);
+    return new TorchTensor(this.storage, this.view.storageOffset, this.shape, this.view.strides, requiresGrad, true, this.maxBytes, this.file);
   }
   /** Legacy tensors and Parameters accept BUILD; their state (hooks, attributes) is not needed here. */
   build(): void {}
 
-  private gather(bytes: Uint8Array): Uint8Array {
+  /** Checked before the storage is read: a stride-0 view can be far larger than its storage. */
+  private checkSize(): void {
     if (this.byteLength > this.maxBytes) {
       throw new FormatError('LimitExceeded',
-        `made contiguous, this tensor needs ${this.byteLength} bytes; the limit is ${this.maxBytes}`, { key: this.storage.key });
+        `made contiguous, a tensor of storage ${quote(this.storage.key)} needs ${this.byteLength} bytes; the limit is ${this.maxBytes}`,
+        { key: this.storage.key, file: this.file });
     }
+  }
+  private gather(bytes: Uint8Array): Uint8Array {
     return gatherStrided(bytes, itemSize(this.dtype), this.shape, this.view.strides, this.view.storageOffset);
   }
-  readSync(): Uint8Array { return this.gather(this.storage.readSync()); }
-  async read(): Promise<Uint8Array> { return this.gather(await this.storage.read()); }
+  readSync(): Uint8Array { this.checkSize(); return this.gather(this.storage.readSync()); }
+  async read(): Promise<Uint8Array> { this.checkSize(); return this.gather(await this.storage.read()); }
 }
 
 export type StorageResolver = (key: string, dtype: DType, numel: number, location: string) => StorageLoader;
@@ -76,10 +80,13 @@ export interface TorchUnpickleOptions {
   resolveStorage?: StorageResolver;
   /** largest tensor `readSync`/`read` may make contiguous */
   maxTensorBytes?: number;
+  /** named in errors raised later, when tensors are read */
+  fileName?: string;
   limits?: Partial<PickleLimits>;
 }
 
 const MAX_RANK = 64;
+const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
 export const DEFAULT_MAX_TENSOR_BYTES = 2 ** 32;
 
 function invalid(detail: string): never {
@@ -129,7 +136,7 @@ export function unpickleTorch(data: Uint8Array, options: TorchUnpickleOptions = 
     }
     checkViewBounds(shape, strides, offset as number, s.numel, what);
     const requiresGrad = args.length > 4 ? boolArg(args[4], name) : false;
-    return new TorchTensor(s, offset as number, shape, strides, requiresGrad, false, maxBytes);
+    return new TorchTensor(s, offset as number, shape, strides, requiresGrad, false, maxBytes, options.fileName);
   };
 
   const rebuildParameter = (args: readonly PyValue[], name: string): TorchTensor =>
@@ -202,7 +209,9 @@ export function unpickleTorch(data: Uint8Array, options: TorchUnpickleOptions = 
   };
   const dtypes = new Map<DType, PyDType>();
 
-  const findGlobal = (module: string, name: string): PyValue => {
+  const findGlobal = (pickledModule: string, name: string): PyValue => {
+    // protocol 2 spells Python 3 modules with their Python 2 names, as Python's fix_imports maps them
+    const module = PY2_MODULES[pickledModule] ?? pickledModule;
     const full = `${module}.${name}`;
     if (Object.prototype.hasOwnProperty.call(fixed, full)) return fixed[full];
     if (module === 'torch') {

@@ -87,7 +87,10 @@ export function* torchSaveChunks(obj: SaveValue, options: TorchSaveOptions = {})
   });
   const pickle = pickler.value(obj).finish();
 
-  const root = options.archiveName ?? 'archive';
+  const root = options.archiveName || 'archive';
+  if (/[\\/]/.test(root)) {
+    throw new FormatError('InvalidArgument', `archive name ${quote(root)} must not contain a slash: PyTorch takes the root folder from the first path segment`);
+  }
   const zip = new ZipStreamWriter({ alignment: options.alignment, forceZip64: options.forceZip64 });
   yield* zip.entry(`${root}/data.pkl`, pickle);
   yield* zip.entry(`${root}/byteorder`, new TextEncoder().encode('little'));

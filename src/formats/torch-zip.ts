@@ -4,7 +4,7 @@ import { FormatError, quote, withFileName, withFileNameAsync } from './errors';
 import { PickleLimits } from './pickle';
 import { PyValue } from './py-values';
 import { StateDictCandidate, findStateDicts } from './state-dicts';
-import { swapByteOrder } from './tensor-data';
+import { copyBytes, swapByteOrder } from './tensor-data';
 import { DEFAULT_MAX_TENSOR_BYTES, StorageLoader, unpickleTorch } from './torch-pickle';
 import { ZipDirectory, ZipEntry, ZipReadOptions, readZipDirectoryOp, readZipEntryOp } from './zip-reader';
 
@@ -113,7 +113,7 @@ function* checkpointOp(source: ByteSource, options: TorchLoadOptions, reader: Re
       throw new FormatError('InvalidTensor', `record ${quote(name)} has ${entry.size} bytes but its storage of ${numel} ${dtype} needs ${expected}`, { key: name });
     }
     const finish = (bytes: Uint8Array) => {
-      const ordered = byteorder === 'big' ? swapByteOrder(bytes.slice(), dtype) : bytes;
+      const ordered = byteorder === 'big' ? swapByteOrder(copyBytes(bytes), dtype) : bytes;
       cached = { key, bytes: ordered };
       return ordered;
     };
@@ -122,9 +122,10 @@ function* checkpointOp(source: ByteSource, options: TorchLoadOptions, reader: Re
       read: async () => (cached?.key === key ? cached.bytes : finish(await reader.read(readZipEntryOp(entry, directory, zipOptions)))),
     };
   };
-  const object = unpickleTorch(pickle, { resolveStorage, maxTensorBytes, limits: options.pickleLimits });
+  const file = options.fileName ?? source.name;
+  const object = unpickleTorch(pickle, { resolveStorage, maxTensorBytes, limits: options.pickleLimits, fileName: file });
   return {
-    file: options.fileName ?? source.name, root, byteorder, version, object,
+    file, root, byteorder, version, object,
     stateDicts: findStateDicts(object), entries: directory.entries.map((e) => e.name),
   };
 }

@@ -1,46 +1,7 @@
-// Shared plumbing of torch.nn.functional: Python-signature binding and argument coercion.
-import { signature } from '../args';
-import { PyFloat } from '../dtype';
+// Shared plumbing of torch.nn.functional (the binding helpers live in ops/bind).
 import { Tensor } from '../tensor';
 
-/**
- * A function with PyTorch's exact signature: `def('relu(input, inplace=False)', (a) => ...)` accepts
- * positional values followed by an optional kwargs object, as in `F.relu(x, { inplace: true })`.
- */
-export function def<R>(text: string, impl: (a: Record<string, any>) => R): (...args: unknown[]) => R {
-  const sig = signature(text);
-  return (...args: unknown[]) => impl(sig.bind(args));
-}
-
-/** A Python number (int, float, or a float wrapped in PyFloat, or a bool) as a JS number. */
-export function num(x: unknown): number {
-  if (x instanceof PyFloat) return x.value;
-  if (typeof x === 'boolean') return x ? 1 : 0;
-  if (typeof x === 'number') return x;
-  if (x instanceof Tensor && x.numel() === 1) return Number(x.item());
-  throw new TypeError(`expected a number, but got ${describe(x)}`);
-}
-
-export function describe(x: unknown): string {
-  if (x === null || x === undefined) return 'None';
-  if (x instanceof Tensor) return 'Tensor';
-  if (Array.isArray(x)) return 'tuple';
-  return typeof x;
-}
-
-export function tensorArg(x: unknown, fn: string, name = 'input'): Tensor {
-  if (!(x instanceof Tensor))
-    throw new TypeError(`${fn}(): argument '${name}' (position 1) must be Tensor, not ${describe(x)}`);
-  return x;
-}
-
-/** PyTorch's _single/_pair: an int, or a sequence of n ints (a one-element sequence repeats). */
-export function tuple(x: unknown, n: number, what: string): number[] {
-  if (typeof x === 'number' || x instanceof PyFloat) return new Array(n).fill(num(x));
-  if (Array.isArray(x) && x.length === 1) return new Array(n).fill(num(x[0]));
-  if (Array.isArray(x) && x.length === n) return x.map(num);
-  throw new TypeError(`${what} must be an int or a tuple of ${n} ints, but got ${JSON.stringify(x)}`);
-}
+export { def, num, describe, tensorArg, tuple } from '../ops/bind';
 
 /** Applies `result` in place to `input` when asked (the functional `inplace=True` flag). */
 export function maybeInplace(input: Tensor, result: Tensor, inplace: boolean): Tensor {

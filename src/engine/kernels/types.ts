@@ -79,6 +79,13 @@ export interface Pool2dParams {
   indices?: Float64Array | null; // max pooling: flat h*w index of each maximum
 }
 
+/** Adaptive pooling over contiguous NCHW planes: output cell (i, j) covers rows [floor(i*h/outH), ceil((i+1)*h/outH)) and likewise columns. */
+export interface AdaptivePool2dParams {
+  n: number; c: number; h: number; w: number; outH: number; outW: number;
+  input: Float32Array | Float64Array; out: Float32Array | Float64Array;
+  indices?: Float64Array | null; // max pooling: flat h*w index of each maximum
+}
+
 export interface Kernels {
   readonly name: string;
   /** dst = src element by element over `shape`, decoding/encoding f16/bf16 bits and casting as needed. */
@@ -115,6 +122,9 @@ export interface Kernels {
   convTranspose2d(p: ConvTranspose2dParams): void;
   maxPool2d(p: Pool2dParams): void;
   avgPool2d(p: Pool2dParams): void;
+  adaptiveAvgPool2d(p: AdaptivePool2dParams): void;
+  /** NaN propagates; ties keep the first maximum. */
+  adaptiveMaxPool2d(p: AdaptivePool2dParams): void;
 }
 
 let active: Kernels | null = null;

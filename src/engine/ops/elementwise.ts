@@ -106,18 +106,20 @@ export function unaryOp(op: UnaryOp, x: Tensor, params?: UnaryParams): Tensor {
   return fromCompute(out, x.shape, dtype);
 }
 
-export function add(a: TensorLike, b: TensorLike, opts?: { alpha?: number | PyFloat }): Tensor {
-  const alpha = opts?.alpha ?? 1;
-  return binaryOp('add', a, scalarValue(alpha) === 1 ? b : binaryOp('mul', asTensorLike(b), alpha), undefined);
+/** b * alpha for add/sub (alpha does not take part in type promotion, as in PyTorch). */
+function scaleOperand(b: TensorLike | PyFloat, alpha: number | PyFloat | undefined): TensorLike | PyFloat {
+  if (alpha === undefined || scalarValue(alpha) === 1) return b;
+  if (b instanceof Tensor) return binaryOp('mul', b, alpha);
+  const v = scalarValue(b) * scalarValue(alpha);
+  return b instanceof PyFloat || alpha instanceof PyFloat || !Number.isInteger(v) ? new PyFloat(v) : v;
 }
-export function sub(a: TensorLike, b: TensorLike, opts?: { alpha?: number | PyFloat }): Tensor {
+export function add(a: TensorLike | PyFloat, b: TensorLike | PyFloat, opts?: { alpha?: number | PyFloat }): Tensor {
+  return binaryOp('add', a, scaleOperand(b, opts?.alpha));
+}
+export function sub(a: TensorLike | PyFloat, b: TensorLike | PyFloat, opts?: { alpha?: number | PyFloat }): Tensor {
   if ((a instanceof Tensor && a.dtype === 'bool') || (b instanceof Tensor && b.dtype === 'bool'))
     throw new Error('Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.');
-  const alpha = opts?.alpha ?? 1;
-  return binaryOp('sub', a, scalarValue(alpha) === 1 ? b : binaryOp('mul', asTensorLike(b), alpha));
-}
-function asTensorLike(b: TensorLike): Tensor {
-  return b instanceof Tensor ? b : scalarTensor(b, typeof b === 'number' && !Number.isInteger(b) ? defaultDType() : 'int64');
+  return binaryOp('sub', a, scaleOperand(b, opts?.alpha));
 }
 export const mul = (a: TensorLike | PyFloat, b: TensorLike | PyFloat): Tensor => binaryOp('mul', a, b);
 export function div(a: TensorLike | PyFloat, b: TensorLike | PyFloat, opts?: { rounding_mode?: string | null }): Tensor {

@@ -5,7 +5,9 @@ import { kernels } from '../kernels/types';
 import { defaultGenerator, fillNormal, fillRandint, fillUniform, Generator } from '../random';
 import { numel } from '../shape';
 import { Tensor } from '../tensor';
+import { num } from './bind';
 import { fromCompute } from './elementwise';
+import { ValueError } from './errors';
 import { defaultDType } from './state';
 
 type Opts = { dtype?: DType | string | null; device?: unknown; requires_grad?: boolean; generator?: Generator | null; layout?: unknown; pin_memory?: unknown };
@@ -33,7 +35,7 @@ export function tensor(data: unknown, opts?: Opts): Tensor {
   const walk = (v: unknown, depth: number): void => {
     if (depth < shape.length) {
       if (!Array.isArray(v) || v.length !== shape[depth])
-        throw new Error(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(v) ? v.length : typeof v})`);
+        throw new ValueError(`expected sequence of length ${shape[depth]} at dim ${depth} (got ${Array.isArray(v) ? v.length : typeof v})`);
       for (const x of v) walk(x, depth + 1);
       return;
     }
@@ -98,7 +100,7 @@ const linspaceSig = signature('linspace(start, end, steps, *, dtype=None, device
 export function linspace(...args: unknown[]): Tensor {
   const a = linspaceSig.bind(args);
   const dtype = a.dtype ? checkDType(a.dtype) : defaultDType();
-  const s = +a.start, e = +a.end, n = a.steps;
+  const s = num(a.start), e = num(a.end), n = num(a.steps);
   if (n < 0) throw new Error('number of steps must be non-negative');
   const out = allocArray(computeDType(dtype), n);
   if (n === 1) out[0] = s;

@@ -23,22 +23,24 @@ function consumedDims(item: IndexItem): number {
 
 function decompose(x: Tensor, items: readonly IndexItem[]): Decomposed {
   const used = items.reduce<number>((s, it) => s + consumedDims(it), 0);
-  if (items.filter((it) => it === '...').length > 1) throw new IndexError('an index can only have a single ellipsis (\'...\')');
+  // Several ellipses are accepted, as PyTorch does: each one skips the dims not otherwise indexed.
   if (used > x.ndim) throw new IndexError(`too many indices for tensor of dimension ${x.ndim}`);
   let view = x;
   let d = 0;
+  let realDim = 0; // the dim of x an item indexes, for error messages
   const advDims: number[] = [], advIndex: Tensor[] = [];
   for (const item of items) {
-    if (item === '...') { d += x.ndim - used; continue; }
+    if (item === '...') { d += x.ndim - used; realDim += x.ndim - used; continue; }
     if (item === null || item === true) { view = view.unsqueeze(d); d++; continue; }
     if (item === false) { view = view.unsqueeze(d).sliceDim(d, 0, 0, 1); d++; continue; }
     if (typeof item === 'number') {
       const size = view.shape[d];
-      if (item < -size || item >= size) throw new IndexError(`index ${item} is out of bounds for dimension ${d} with size ${size}`);
+      if (item < -size || item >= size) throw new IndexError(`index ${item} is out of bounds for dimension ${realDim} with size ${size}`);
       view = view.select(d, item);
+      realDim++;
       continue;
     }
-    if (item instanceof Slice) { view = view.sliceDim(d, item.start, item.stop, item.step); d++; continue; }
+    if (item instanceof Slice) { view = view.sliceDim(d, item.start, item.stop, item.step); d++; realDim++; continue; }
     const idx = item instanceof Tensor ? item : tensor(item);
     if (idx.dtype === 'bool' || idx.dtype === 'uint8') {
       const k = Math.max(idx.ndim, 1);
@@ -49,6 +51,7 @@ function decompose(x: Tensor, items: readonly IndexItem[]): Decomposed {
       const coords = nonzero(mask);
       for (let j = 0; j < k; j++) { advDims.push(d + j); advIndex.push(coords.select(1, j)); }
       d += k;
+      realDim += k;
       continue;
     }
     if (idx.dtype !== 'int64' && idx.dtype !== 'int32' && idx.dtype !== 'int16' && idx.dtype !== 'int8')
@@ -56,6 +59,7 @@ function decompose(x: Tensor, items: readonly IndexItem[]): Decomposed {
     advDims.push(d);
     advIndex.push(idx);
     d++;
+    realDim++;
   }
   return { view, advDims, advIndex };
 }
@@ -142,3 +146,26 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
 }
 
 export { dtypeTitle, binaryOp };
+
+/** torch.take_along_dim: gather after broadcasting input and indices (flattened when dim is None). */
+export function take_along_dim(x: Tensor, indices: Tensor, dim: number | null = null): Tensor {
+  if (indices.dtype !== 'int64' && indices.dtype !== 'int32')
+    throw new Error(`torch.take_along_dim(): dtype of indices should be Long but got ${dtypeTitle(indices.dtype)}`);
+  if (dim === null) return gather(x.flatten(), 0, indices.flatten().long());
+  const d = normalizeDim(dim, x.ndim);
+  if (x.ndim !== indices.ndim)
+    throw new Error(`torch.take_along_dim(): input and indices should have the same number of dimensions, but got ${x.ndim} dimensions for input, and ${indices.ndim} dimensions for indices`);
+  const xShape = [...x.shape], iShape = [...indices.shape];
+  xShape[d] = 1; iShape[d] = 1;
+  const common = broadcastShapes(xShape, iShape);
+  const xs = [...common], is = [...common];
+  xs[d] = x.shape[d]; is[d] = indices.shape[d];
+  return gather(x.expand(xs), d, indices.long().expand(is));
+}
+
+/** torch.masked_select: the elements where mask (broadcast with x) is true, as a 1-d copy. */
+export function masked_select(x: Tensor, mask: Tensor): Tensor {
+  if (mask.dtype !== 'bool') throw new Error(`masked_select: expected BoolTensor for mask`);
+  const shape = broadcastShapes(x.shape, mask.shape);
+  return getItem(x.expand(shape), [mask.expand(shape)]);
+}

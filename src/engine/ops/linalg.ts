@@ -117,3 +117,16 @@ export function dot(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`1D tensors expected, but got ${a.ndim}D and ${b.ndim}D tensors`);
   return matmul(a, b);
 }
+
+export function mv(a: Tensor, v: Tensor): Tensor {
+  if (a.ndim !== 2 || v.ndim !== 1)
+    throw new Error(`vector + matrix @ vector expected, got ${a.ndim}, ${v.ndim}, 1`);
+  if (a.shape[1] !== v.shape[0])
+    throw new Error(`size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${v.shape[0]})`);
+  return matmul(a, v);
+}
+
+export function outer(a: Tensor, b: Tensor): Tensor {
+  if (a.ndim !== 1 || b.ndim !== 1) throw new Error(`outer: Expected 1-D argument self, but got ${a.ndim}-D`);
+  return a.unsqueeze(1).mul(b);
+}

@@ -1,11 +1,13 @@
 // Reductions: dims and dtypes here; the loops in kernels.reduce/argReduce/variance.
 import { signature } from '../args';
-import { allocArray, checkDType, computeDType, DType, isFloating, isIntegral } from '../dtype';
+import { allocArray, checkDType, PyFloat, computeDType, DType, isFloating, isIntegral } from '../dtype';
 import type { ReduceOp } from '../kernels/types';
 import { kernels } from '../kernels/types';
-import { normalizeDim, numel } from '../shape';
+import { IndexError as IndexErrorLike, normalizeDim, numel } from '../shape';
 import { Tensor } from '../tensor';
 import { dtypeTitle, fromCompute } from './elementwise';
+
+const num = (x: unknown): number => (x instanceof PyFloat ? x.value : (x as number));
 
 /** The reduced dims, sorted and de-duplicated; null/undefined/[] mean all dims. */
 function reducedDims(x: Tensor, dim: unknown): number[] {
@@ -126,14 +128,13 @@ function extreme(kind: 'max' | 'min', x: Tensor, args: unknown[]): Tensor | Valu
   kernels().argReduce(kind === 'max' ? 'argmax' : 'argmin', l.data, l.outer, l.size, l.inner, values, indices);
   return valuesIndices(fromCompute(values, l.shape, x.dtype), Tensor.fromArray(indices, l.shape, 'int64'));
 }
-class IndexErrorLike extends Error { override name = 'IndexError'; }
 
 export const max = (x: Tensor, ...args: unknown[]) => extreme('max', x, args);
 export const min = (x: Tensor, ...args: unknown[]) => extreme('min', x, args);
 
 function argExtreme(kind: 'argmax' | 'argmin', x: Tensor, args: unknown[]): Tensor {
   const a = signature(`${kind}(input, dim=None, keepdim=False)`).bind([x, ...args]);
-  if (x.numel() === 0) throw new Error(`${kind}(): Expected reduction dim to be specified for input.numel() == 0.`);
+  if (x.numel() === 0) throw new IndexErrorLike(`${kind}(): Expected reduction dim to be specified for input.numel() == 0.`);
   const l = argLayout(x, a.dim, a.keepdim);
   const indices = allocArray('int64', l.outer * l.inner);
   kernels().argReduce(kind, l.data, l.outer, l.size, l.inner, null, indices);
@@ -142,21 +143,26 @@ function argExtreme(kind: 'argmax' | 'argmin', x: Tensor, args: unknown[]): Tens
 export const argmax = (x: Tensor, ...args: unknown[]) => argExtreme('argmax', x, args);
 export const argmin = (x: Tensor, ...args: unknown[]) => argExtreme('argmin', x, args);
 
-const varSig = signature('var(input, dim=None, unbiased=None, keepdim=False, *, correction=None)');
-function variance(x: Tensor, args: unknown[], sqrt: boolean): Tensor {
-  const a = varSig.bind([x, ...args]);
+/** Variance (or std) and the mean over dims in one kernel pass: [var, mean]. */
+function varianceAndMean(x: Tensor, args: unknown[], sqrt: boolean, name: string): [Tensor, Tensor] {
+  const a = signature(`${name}(input, dim=None, unbiased=None, keepdim=False, *, correction=None)`).bind([x, ...args]);
   if (typeof a.dim === 'boolean') { a.unbiased = a.dim; a.dim = null; }
-  const correction = a.correction ?? (a.unbiased === false ? 0 : 1);
+  const correction = num(a.correction ?? (a.unbiased === false ? 0 : 1));
   if (!isFloating(x.dtype)) throw new Error(`std and var only support floating point and complex dtypes`);
   const dims = x.ndim === 0 ? [] : reducedDims(x, a.dim);
   const l = x.ndim === 0 ? { data: x.toArray(), outer: 1, size: 1, inner: 1, keptShape: [], keepdimShape: [] } : layout(x, dims);
   const out = allocArray(computeDType(x.dtype), l.outer * l.inner);
-  kernels().variance(l.data, l.outer, l.size, l.inner, correction, out, null);
-  const v = fromCompute(out, a.keepdim ? l.keepdimShape : l.keptShape, x.dtype);
-  return sqrt ? v.sqrt() : v;
+  const meanOut = allocArray(computeDType(x.dtype), l.outer * l.inner);
+  kernels().variance(l.data, l.outer, l.size, l.inner, correction, out, meanOut);
+  const shape = a.keepdim ? l.keepdimShape : l.keptShape;
+  const v = fromCompute(out, shape, x.dtype);
+  return [sqrt ? v.sqrt() : v, fromCompute(meanOut, shape, x.dtype)];
 }
-export const var_ = (x: Tensor, ...args: unknown[]) => variance(x, args, false);
-export const std = (x: Tensor, ...args: unknown[]) => variance(x, args, true);
+export const var_ = (x: Tensor, ...args: unknown[]) => varianceAndMean(x, args, false, 'var')[0];
+export const std = (x: Tensor, ...args: unknown[]) => varianceAndMean(x, args, true, 'std')[0];
+/** torch.var_mean: (var, mean). */
+export const var_mean = (x: Tensor, ...args: unknown[]) => varianceAndMean(x, args, false, 'var_mean');
+export const std_mean = (x: Tensor, ...args: unknown[]) => varianceAndMean(x, args, true, 'std_mean');
 
 const normSig = signature('norm(input, p=2, dim=None, keepdim=False, dtype=None)');
 export function norm(x: Tensor, ...args: unknown[]): Tensor {

@@ -123,3 +123,58 @@ export function roll(x: Tensor, shifts: number | readonly number[], dims?: numbe
   });
   return r === x ? x.clone() : r;
 }
+
+/** torch.diagonal: a view whose single stride walks the diagonal of dims (dim1, dim2), appended last. */
+export function diagonal(x: Tensor, offset = 0, dim1 = 0, dim2 = 1): Tensor {
+  const d1 = normalizeDim(dim1, x.ndim), d2 = normalizeDim(dim2, x.ndim);
+  if (d1 === d2) throw new Error(`diagonal dimensions cannot be identical ${dim1}, ${dim2}`);
+  let start = x.offset;
+  let length: number;
+  if (offset >= 0) {
+    length = Math.max(0, Math.min(x.shape[d1], x.shape[d2] - offset));
+    if (length > 0) start += offset * x.strides[d2];
+  } else {
+    length = Math.max(0, Math.min(x.shape[d1] + offset, x.shape[d2]));
+    if (length > 0) start -= offset * x.strides[d1];
+  }
+  const keep = [...x.shape.keys()].filter((d) => d !== d1 && d !== d2);
+  return new Tensor(x.storage, [...keep.map((d) => x.shape[d]), length],
+    [...keep.map((d) => x.strides[d]), x.strides[d1] + x.strides[d2]], start);
+}
+
+/** torch.movedim: a permutation view moving source dims to destination positions. */
+export function movedim(x: Tensor, source: number | readonly number[], destination: number | readonly number[]): Tensor {
+  const src = (typeof source === 'number' ? [source] : source).map((d) => normalizeDim(d, x.ndim));
+  const dst = (typeof destination === 'number' ? [destination] : destination).map((d) => normalizeDim(d, x.ndim));
+  if (src.length !== dst.length)
+    throw new Error(`movedim: Invalid source or destination dims: source (${src.length} dims) should contain the same number of dims as destination (${dst.length} dims)`);
+  if (new Set(src).size !== src.length) throw new Error(`movedim: repeated dim in \`source\` (${JSON.stringify(source)})`);
+  if (new Set(dst).size !== dst.length) throw new Error(`movedim: repeated dim in \`destination\` (${JSON.stringify(destination)})`);
+  const order = new Array<number>(x.ndim).fill(-1);
+  src.forEach((s, i) => { order[dst[i]] = s; });
+  const rest = [...x.shape.keys()].filter((d) => !src.includes(d));
+  let k = 0;
+  for (let i = 0; i < x.ndim; i++) if (order[i] === -1) order[i] = rest[k++];
+  return x.permute(order);
+}
+
+/** torch.repeat_interleave(input, repeats, dim): every element (or slice along dim) repeated in place. */
+export function repeat_interleave(x: Tensor, repeats: number | Tensor, dim: number | null = null): Tensor {
+  const src = dim === null ? x.flatten() : x;
+  const d = dim === null ? 0 : normalizeDim(dim, x.ndim);
+  const n = src.shape[d];
+  let index: Tensor;
+  if (typeof repeats === 'number' || repeats.numel() === 1) {
+    const r = typeof repeats === 'number' ? repeats : Number(repeats.item());
+    if (r < 0) throw new Error('repeats can not be negative');
+    index = arange(n * r).floor_divide(Math.max(r, 1));
+  } else {
+    if (repeats.ndim !== 1 || repeats.shape[0] !== n)
+      throw new Error(`repeats must have the same size as input along dim, but got repeats.size(0) = ${repeats.shape[0]} and input.size(${d}) = ${n}`);
+    // Output position p reads the first source whose cumulative repeat count exceeds p.
+    const ends = repeats.long().cumsum(0);
+    const total = n ? Number(ends.index(n - 1).item()) : 0;
+    index = arange(total).unsqueeze(1).ge(ends.unsqueeze(0)).sum(1);
+  }
+  return src.index_select(d, index);
+}

@@ -212,6 +212,11 @@ export class EngineClient {
         reject(fail('Crashed', 'StartupFailed', `the engine process exited during start-up (${signal ?? `status ${code}`}): ${stderr}`));
       };
       child.once('exit', onExit);
+      // fork() failures (EAGAIN, a missing bundle) arrive as 'error', sometimes without 'exit'.
+      child.on('error', (error) => {
+        this.stderrTail.push(String(error));
+        if (!this.ready) onExit(child.exitCode, child.signalCode);
+      });
       child.on('message', (message: unknown) => {
         if (isEngineEvent(message) && message.event === 'ready') {
           clearTimeout(timer);

@@ -9,9 +9,10 @@ import type { SandboxReport } from '../../protocol/engine';
  * Must run before loadPyodide.
  */
 export function installBindingWorkaround(): void {
-  const original = process.binding.bind(process);
-  (process as { binding: (name: string) => unknown }).binding = (name: string) =>
-    name === 'constants' ? { fs: fs.constants, os: os.constants } : original(name);
+  // process.binding is deprecated and missing from @types/node.
+  const host = process as unknown as { binding: (name: string) => unknown };
+  const original = host.binding.bind(process);
+  host.binding = (name: string) => (name === 'constants' ? { fs: fs.constants, os: os.constants } : original(name));
 }
 
 /**
@@ -114,8 +115,24 @@ export function freezeIntrinsics(): void {
       pending.push(desc.value, desc.get, desc.set);
     }
     pending.push(Object.getPrototypeOf(value));
-    Object.freeze(value);
+    if (value === Error) freezeErrorConstructor();
+    else Object.freeze(value);
   }
+}
+
+/**
+ * Like Object.freeze, except that `Error.stackTraceLimit` stays a writable data property: Pyodide assigns it
+ * when it converts Python exceptions, and V8 reads it only as a data property. The hook that matters,
+ * `prepareStackTrace` (it would hand Python the call sites' functions and receivers), is pinned to undefined.
+ */
+function freezeErrorConstructor(): void {
+  Object.defineProperty(Error, 'prepareStackTrace', { value: undefined, writable: false, configurable: false });
+  for (const key of Reflect.ownKeys(Error)) {
+    if (key === 'stackTraceLimit') continue;
+    const desc = Object.getOwnPropertyDescriptor(Error, key)!;
+    Object.defineProperty(Error, key, 'value' in desc ? { writable: false, configurable: false } : { configurable: false });
+  }
+  Object.preventExtensions(Error);
 }
 
 /** Inspects the running process rather than trusting the flags it was given. */

@@ -45,9 +45,19 @@ function failure(id: number, error: EngineError): EngineResponse {
 function evaluate(runtime: Runtime, request: EngineRequest<'evaluate'>): EngineResponse {
   const { deadline } = runtime;
   let outcome: { ok: boolean; result?: EvaluateResult; error?: EngineError; stubbedImports?: StubbedImport[] };
+  const timedOut = (where: string, details?: EngineError): EngineResponse => failure(request.id, {
+    ...details,
+    code: 'Timeout',
+    type: 'TimeoutError',
+    message: `evaluation exceeded the time limit of ${request.timeoutMs} ms${where}`,
+  });
   deadline.arm(request.timeoutMs);
   try {
     outcome = JSON.parse(runtime.evaluateJson(JSON.stringify({ files: request.files, entryFile: request.entryFile })));
+  } catch (error) {
+    // A repeated interrupt can land in the runner's own error handling; it is still the time limit.
+    if (deadline.fired && !isFatal(error)) return timedOut('');
+    throw error;
   } finally {
     deadline.disarm();
   }
@@ -56,13 +66,7 @@ function evaluate(runtime: Runtime, request: EngineRequest<'evaluate'>): EngineR
   if (outcome.ok) return { id: request.id, ok: true, result: outcome.result! };
   const error = outcome.error!;
   if (deadline.fired) {
-    const where = error.file ? ` (stopped at ${error.file}:${error.line})` : '';
-    return failure(request.id, {
-      ...error,
-      code: 'Timeout',
-      type: 'TimeoutError',
-      message: `evaluation exceeded the time limit of ${request.timeoutMs} ms${where}`,
-    });
+    return timedOut(error.file ? ` (stopped at ${error.file}:${error.line})` : '', error);
   }
   return failure(request.id, error);
 }
@@ -106,6 +110,13 @@ async function main(): Promise<void> {
     pyodideDir: config.pyodideDir,
     maxWasmMb: config.maxWasmMb,
     onOutput: (level, message) => post({ event: 'log', level, message, requestId: currentRequestId }),
+    registerMethods: (bridge) =>
+      bridge.register('progress', (message: unknown, fraction: unknown) => {
+        if (currentRequestId === undefined) return;
+        const event: EngineEvent = { event: 'progress', requestId: currentRequestId, message: String(message) };
+        if (typeof fraction === 'number') event.fraction = fraction;
+        post(event);
+      }),
   });
   const mark = Date.now();
   removeHostCapabilities();

@@ -10,6 +10,8 @@ export interface RuntimeOptions {
   pyodideDir: string;
   maxWasmMb: number;
   onOutput(stream: 'stdout' | 'stderr', line: string): void;
+  /** Methods of the process itself (progress reports) next to the engine's. */
+  registerMethods(bridge: EngineBridge): void;
 }
 
 export interface Runtime {
@@ -56,6 +58,7 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
   pyodide.unregisterJsModule('pyodide_js');
   const bridge = new EngineBridge();
   registerEngineMethods(bridge);
+  options.registerMethods(bridge);
   bridge.install(pyodide);
 
   pyodide.runPython(`

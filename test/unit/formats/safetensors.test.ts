@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { jsonToPlain, parseJsonStrict } from '../../../src/formats/json-strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -63,6 +65,19 @@ describe('formats/safetensors: reading', () => {
     expectFormatError(() => openSafetensorsSync(source), 'AsyncSource');
   });
 
+  it('is recognised by content through the generic opener', () => {
+    const opened = openCheckpointFile(path.join(FIXTURES, 'handmade.safetensors'));
+    try {
+      assert.equal(opened.format, 'safetensors');
+      assert.equal(opened.tensors.size, 17);
+      assert.equal(opened.metadata?.format, 'pt');
+    } finally {
+      opened.close();
+    }
+    expectFormatError(() => openCheckpointFile(path.join(FIXTURES, 'npy', 'float32_2x3.npy')), 'UnknownFormat', 'readNpy');
+    expectFormatError(() => openCheckpointFile(path.join(FIXTURES, 'no-such-file.pt')), 'IoError', 'no-such-file.pt');
+  });
+
   it('accepts empty files, 0-d and empty tensors, and null metadata', () => {
     assert.equal(read(safetensorsFile('{}')).tensors.size, 0);
     const sd = read(safetensorsFile(header({ __metadata__: null, s: f32([], [0, 4]), e: f32([0, 3], [4, 4]) }), 4));
@@ -74,6 +89,15 @@ describe('formats/safetensors: reading', () => {
   it('keeps header order and accepts any order of offsets', () => {
     const sd = read(safetensorsFile(header({ b: f32([1], [4, 8]), a: f32([1], [0, 4]) }), 8));
     assert.deepEqual([...sd.tensors.keys()], ['b', 'a']);
+  });
+});
+
+describe('formats/safetensors: the strict JSON parser', () => {
+  it('agrees with JSON.parse on every JSON text (fast-check)', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 6 }), fc.boolean(), (value, pretty) => {
+      const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+      assert.equal(JSON.stringify(jsonToPlain(parseJsonStrict(text))), JSON.stringify(JSON.parse(text)));
+    }), { numRuns: 300 });
   });
 });
 

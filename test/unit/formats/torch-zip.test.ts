@@ -9,7 +9,7 @@ import { memoryStorage, stridedTensor } from '../../../src/formats/tensor-data';
 import { TorchTensor, unpickleTorch } from '../../../src/formats/torch-pickle';
 import { openTorchCheckpoint, readTorchCheckpoint } from '../../../src/formats/torch-zip';
 import { archiveNameFor, saveStateDictChunks, torchSaveBytes } from '../../../src/formats/torch-zip-writer';
-import { readZipDirectoryOp } from '../../../src/formats/zip-reader';
+import { readZipDirectoryOp, readZipEntryOp } from '../../../src/formats/zip-reader';
 import { ZipStreamWriter } from '../../../src/formats/zip-writer';
 import { PickleWriter } from '../../../src/formats/pickle-writer';
 import { FIXTURES, describe as describeValue, expectFormatError, expectFormatErrorAsync, expectedFor, fixture } from './helpers';
@@ -19,6 +19,11 @@ const DESCRIBED = ['net.pt', 'views.pt', 'dtypes.pt', 'parameter.pt', 'checkpoin
 
 const zipOptions = { maxEntries: 1000, maxEntryBytes: 2 ** 30, verifyChecksums: true };
 const directoryOf = (bytes: Uint8Array) => runSync(readZipDirectoryOp(bytes.length, zipOptions), new MemoryByteSource(bytes));
+
+function recordsOf(bytes: Uint8Array): [string, Uint8Array][] {
+  const directory = directoryOf(bytes);
+  return directory.entries.map((e) => [e.name, runSync(readZipEntryOp(e, directory, zipOptions), new MemoryByteSource(bytes))]);
+}
 
 function zipOf(records: [string, Uint8Array][]): Uint8Array {
   const writer = new ZipStreamWriter();
@@ -80,6 +85,9 @@ describe('formats/torch-zip: files written by PyTorch 1.13', () => {
     assert.equal(net.label, 'checkpoint');
     assert.equal(((net.metadata as PyDict).get('features.1') as PyDict).get('version'), 2);
 
+    const flat = readTorchCheckpoint(torchSaveBytes(new Map<string, unknown>([['w', { dtype: 'float32', shape: [], bytes: new Uint8Array(4) }], ['step', 10]]) as never)).stateDicts;
+    assert.deepEqual(flat.map((c) => [c.label, [...c.tensors.keys()], c.skippedKeys]), [['checkpoint', ['w'], ['step']]]);
+
     const parameter = readTorchCheckpoint(fixture('parameter.pt'));
     assert.equal(parameter.stateDicts.length, 0);
     assert.ok(parameter.object instanceof TorchTensor && parameter.object.isParameter && parameter.object.requiresGrad);
@@ -121,25 +129,15 @@ describe('formats/torch-zip: refusals with typed errors', () => {
   it('truncated archives', () => {
     const bytes = fixture('views.pt');
     for (const length of [0, 3, 21, 100, bytes.length >> 1, bytes.length - 23, bytes.length - 1]) {
-      const error = expectFormatError(() => readTorchCheckpoint(bytes.subarray(0, length), { fileName: 'cut.pt' }), length < 4 ? 'UnknownFormat' : 'InvalidZip');
+      const error = expectFormatError(() => readTorchCheckpoint(bytes.subarray(0, length), { fileName: 'cut.pt' }), length < 2 ? 'UnknownFormat' : 'InvalidZip');
       assert.ok(error.message.startsWith('cut.pt: '));
     }
   });
 
   it('an archive without data.pkl, or missing a storage record', () => {
     expectFormatError(() => readTorchCheckpoint(zipOf([['m/version', new TextEncoder().encode('3\n')]])), 'MissingRecord', 'data.pkl');
-    const original = readTorchCheckpoint(fixture('views.pt'));
-    const directory = directoryOf(fixture('views.pt'));
-    assert.ok(directory.byName.has('views/data/1'));
-    const pickle = torchSaveBytes(original.object as PyDict, { archiveName: 'v' });
-    const records = readTorchCheckpoint(pickle).entries.filter((n) => n !== 'v/data/1');
-    const source = new MemoryByteSource(pickle);
-    const withoutOne = zipOf(records.map((n) => {
-      const entry = directoryOf(pickle).byName.get(n);
-      assert.ok(entry);
-      return [n, source.read(entry.localHeaderOffset + 30 + n.length + (64 - ((entry.localHeaderOffset + 34 + n.length) % 64)) % 64 + 4, entry.size)];
-    }));
-    expectFormatError(() => readTorchCheckpoint(withoutOne), 'MissingRecord', 'v/data/1');
+    const withoutOne = zipOf(recordsOf(fixture('views.pt')).filter(([name]) => name !== 'views/data/1'));
+    expectFormatError(() => readTorchCheckpoint(withoutOne), 'MissingRecord', 'views/data/1');
   });
 
   it('a storage record whose size disagrees with the pickle', () => {
@@ -193,7 +191,6 @@ describe('formats/torch-zip: writing the layout torch.save uses', () => {
       assert.equal(view.getUint32(start + e.size, true), 0x08074b50, `${e.name} descriptor`);
     }
     assert.equal(view.getUint32(bytes.length - 22 - 20 - 56, true), 0x06064b50);
-    assert.equal(new TextDecoder().decode(new Uint8Array(readTorchCheckpoint(bytes).entries.length ? [] : [])), '');
   });
 
   it('writes a shared storage once and reads the views back', () => {
@@ -204,7 +201,7 @@ describe('formats/torch-zip: writing the layout torch.save uses', () => {
   });
 
   it('reads Zip64 extra fields (forced on small files)', () => {
-    const forced = torchSaveBytes(new PyDict(true, [['a', { dtype: 'float32', shape: [2], bytes: new Uint8Array(8).fill(7) }]]), { forceZip64: true });
+    const forced = torchSaveBytes(new Map([['a', { dtype: 'float32' as const, shape: [2], bytes: new Uint8Array(8).fill(7) }]]), { forceZip64: true });
     assert.equal(readTorchCheckpoint(forced).stateDicts[0].tensors.get('a')?.readSync()[0], 7);
   });
 

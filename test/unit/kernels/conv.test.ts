@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Conv2dParams, ConvTranspose2dParams } from '../../../src/engine/kernels/types';
-import { conv2d, convTranspose2d } from '../../../src/engine/kernels/ts/conv';
+import type { Conv2dParams, ConvTranspose2dParams, Kernels } from '../../../src/engine/kernels/types';
+import { describeKernels } from './kernel-sets';
 
 type FloatArray = Float32Array | Float64Array;
 
@@ -91,11 +91,11 @@ function convParams(c: ConvCase): Conv2dParams | null {
   };
 }
 
-function checkConv(c: ConvCase): void {
+function checkConv(c: ConvCase, kernels: Kernels): void {
   const p = convParams(c);
   if (p === null) return;
   const expected = referenceConv2d(p);
-  conv2d(p);
+  kernels.conv2d(p);
   assertClose(p.out, expected, c.f64, JSON.stringify(c));
 }
 
@@ -108,34 +108,34 @@ const convCase = fc.record({
   dilationH: small(1, 2), dilationW: small(1, 2), bias: fc.boolean(), f64: fc.boolean(), seed: fc.nat(),
 });
 
-describe('kernels/ts conv2d', () => {
+describeKernels('conv2d', (kernels) => {
   it('matches direct loops over groups, strides, asymmetric padding and dilation', () => {
-    fc.assert(fc.property(convCase, checkConv), { numRuns: 250 });
+    fc.assert(fc.property(convCase, (c) => checkConv(c, kernels())), { numRuns: 250 });
   });
 
   it('matches for depthwise convolutions (groups == cIn, channel multiplier)', () => {
-    fc.assert(fc.property(convCase, small(2, 5), (c, groups) => checkConv({ ...c, groups, cInG: 1 })), { numRuns: 100 });
+    fc.assert(fc.property(convCase, small(2, 5), (c, groups) => checkConv({ ...c, groups, cInG: 1 }, kernels())), { numRuns: 100 });
   });
 
   it('matches for 1x1 stride-1 unpadded convolutions (input used as the GEMM operand)', () => {
     const arb = fc.record({ c: convCase, cInG: small(1, 9), cOutG: small(1, 9), h: small(1, 12), w: small(1, 12) });
     fc.assert(fc.property(arb, ({ c, cInG, cOutG, h, w }) => checkConv({
       ...c, cInG, cOutG, h, w, kh: 1, kw: 1, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, padBottom: 0, padRight: 0,
-    })), { numRuns: 60 });
+    }, kernels())), { numRuns: 60 });
   });
 
   it('matches when the column matrix is split into row chunks, and for larger channel counts', () => {
     const base = { n: 1, groups: 1, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, dilationH: 1, dilationW: 1, bias: true, seed: 5 };
-    checkConv({ ...base, cInG: 64, cOutG: 4, h: 66, w: 64, kh: 3, kw: 3, f64: false }); // depth 576 x 66 rows > 2^20
-    checkConv({ ...base, cInG: 16, cOutG: 70, h: 9, w: 11, kh: 3, kw: 3, f64: true, groups: 2 });
-    checkConv({ ...base, cInG: 3, cOutG: 8, h: 23, w: 23, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, f64: false });
+    checkConv({ ...base, cInG: 64, cOutG: 4, h: 66, w: 64, kh: 3, kw: 3, f64: false }, kernels()); // depth 576 x 66 rows > 2^20
+    checkConv({ ...base, cInG: 16, cOutG: 70, h: 9, w: 11, kh: 3, kw: 3, f64: true, groups: 2 }, kernels());
+    checkConv({ ...base, cInG: 3, cOutG: 8, h: 23, w: 23, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, f64: false }, kernels());
   });
 
   it('matches for 3x3 depthwise convolutions (unrolled interior) with stride, dilation and uneven padding', () => {
     const arb = fc.record({
       c: convCase, groups: small(2, 6), cOutG: small(1, 2), h: small(3, 20), w: small(3, 20),
     });
-    fc.assert(fc.property(arb, ({ c, groups, cOutG, h, w }) => checkConv({ ...c, groups, cInG: 1, cOutG, h, w, kh: 3, kw: 3 })), { numRuns: 80 });
+    fc.assert(fc.property(arb, ({ c, groups, cOutG, h, w }) => checkConv({ ...c, groups, cInG: 1, cOutG, h, w, kh: 3, kw: 3 }, kernels())), { numRuns: 80 });
   });
 });
 
@@ -145,7 +145,7 @@ interface TransposeCase {
   outPadH: number; outPadW: number; bias: boolean; f64: boolean; seed: number;
 }
 
-function checkTranspose(c: TransposeCase): void {
+function checkTranspose(c: TransposeCase, kernels: Kernels): void {
   // The op sizes the output (including output_padding, which must be < max(stride, dilation)).
   const outPadH = c.outPadH % Math.max(c.strideH, c.dilationH), outPadW = c.outPadW % Math.max(c.strideW, c.dilationW);
   const outH = (c.h - 1) * c.strideH - 2 * c.padH + c.dilationH * (c.kh - 1) + outPadH + 1;
@@ -161,7 +161,7 @@ function checkTranspose(c: TransposeCase): void {
     out: randomArray(c.f64, c.n * cOut * outH * outW, c.seed + 3),
   };
   const expected = referenceConvTranspose2d(p);
-  convTranspose2d(p);
+  kernels.convTranspose2d(p);
   assertClose(p.out, expected, c.f64, JSON.stringify(c));
 }
 
@@ -173,15 +173,15 @@ const transposeCase = fc.record({
   bias: fc.boolean(), f64: fc.boolean(), seed: fc.nat(),
 });
 
-describe('kernels/ts convTranspose2d', () => {
+describeKernels('convTranspose2d', (kernels) => {
   it('matches scattering loops over groups, strides, padding, dilation and output padding', () => {
-    fc.assert(fc.property(transposeCase, checkTranspose), { numRuns: 250 });
+    fc.assert(fc.property(transposeCase, (c) => checkTranspose(c, kernels())), { numRuns: 250 });
   });
 
   it('matches when the column matrix is split into input-row chunks', () => {
     checkTranspose({
       n: 1, groups: 1, cInG: 3, cOutG: 4, h: 300, w: 200, kh: 3, kw: 3, strideH: 2, strideW: 1, padH: 1, padW: 1,
       dilationH: 1, dilationW: 1, outPadH: 1, outPadW: 0, bias: true, f64: false, seed: 9,
-    });
+    }, kernels());
   });
 });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { GemmParams } from '../../../src/engine/kernels/types';
-import { gemm } from '../../../src/engine/kernels/ts/gemm';
+import type { GemmParams, Kernels } from '../../../src/engine/kernels/types';
+import { describeKernels } from './kernel-sets';
 
 type FloatArray = Float32Array | Float64Array;
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -35,7 +35,7 @@ interface Case {
 }
 
 /** Builds operands with the requested layout, runs gemm, and compares with a float64 triple loop. */
-function check(c: Case): void {
+function check(c: Case, kernels: Kernels): void {
   const Array = c.f64 ? Float64Array : Float32Array;
   const { m, n, k, batch } = c;
   // A is [m, k] either row-major or stored transposed; padA widens its leading dimension.
@@ -71,7 +71,7 @@ function check(c: Case): void {
     m, n, k, batch, a, aOffset, aBatchStride, aRowStride, aColStride,
     b, bOffset, bBatchStride, bRowStride, bColStride, out, outOffset, outBatchStride, alpha: c.alpha, beta: c.beta,
   };
-  gemm(params);
+  kernels.gemm(params);
   assert.ok(Number.isNaN(out[0]) || out[0] === expected[0], 'elements before outOffset are untouched');
   assertClose(out.subarray(outOffset), expected.subarray(outOffset), c.f64 ? 1e-10 : 1e-4, c.f64 ? 1e-12 : 1e-5, JSON.stringify(c));
 }
@@ -90,9 +90,9 @@ const caseArb = (sizes: { m: fc.Arbitrary<number>; n: fc.Arbitrary<number>; k: f
   seed: fc.nat(),
 });
 
-describe('kernels/ts gemm', () => {
+describeKernels('gemm', (kernels) => {
   it('matches a float64 triple loop for small and tile-edge sizes, strides, batches, alpha and beta', () => {
-    fc.assert(fc.property(caseArb({ m: edgeSize, n: edgeSize, k: edgeSize }), check), { numRuns: 150 });
+    fc.assert(fc.property(caseArb({ m: edgeSize, n: edgeSize, k: edgeSize }), (c) => check(c, kernels())), { numRuns: 150 });
   });
 
   it('matches across cache-block boundaries (k around 256, n around 512, m around 64)', () => {
@@ -101,20 +101,20 @@ describe('kernels/ts gemm', () => {
       n: fc.constantFrom(2, 3, 511, 513, 1030),
       k: fc.constantFrom(255, 256, 257, 520),
     });
-    fc.assert(fc.property(arb, (c) => check({ ...c, batch: 1 })), { numRuns: 12 });
+    fc.assert(fc.property(arb, (c) => check({ ...c, batch: 1 }, kernels())), { numRuns: 12 });
   });
 
   it('handles a square transposed product, k = 0 and empty outputs', () => {
     const base = { batch: 1, padA: 0, padB: 0, shareA: false, shareB: false, f64: false, seed: 7 };
-    check({ ...base, m: 96, n: 96, k: 96, transA: true, transB: true, alpha: 1, beta: 0 });
-    check({ ...base, m: 4, n: 6, k: 0, transA: false, transB: false, alpha: 1, beta: 0.5 });
-    check({ ...base, m: 4, n: 6, k: 0, transA: false, transB: false, alpha: 1, beta: 0 });
-    check({ ...base, m: 0, n: 6, k: 3, transA: false, transB: false, alpha: 1, beta: 0 });
+    check({ ...base, m: 96, n: 96, k: 96, transA: true, transB: true, alpha: 1, beta: 0 }, kernels());
+    check({ ...base, m: 4, n: 6, k: 0, transA: false, transB: false, alpha: 1, beta: 0.5 }, kernels());
+    check({ ...base, m: 4, n: 6, k: 0, transA: false, transB: false, alpha: 1, beta: 0 }, kernels());
+    check({ ...base, m: 0, n: 6, k: 3, transA: false, transB: false, alpha: 1, beta: 0 }, kernels());
   });
 
   it('ignores NaN in out when beta is 0 and keeps values before outOffset', () => {
     const out = new Float32Array([42, NaN, NaN]);
-    gemm({
+    kernels().gemm({
       m: 1, n: 2, k: 1, batch: 1, a: new Float32Array([2]), aOffset: 0, aBatchStride: 0, aRowStride: 1, aColStride: 1,
       b: new Float32Array([3, 4]), bOffset: 0, bBatchStride: 0, bRowStride: 2, bColStride: 1,
       out, outOffset: 1, outBatchStride: 0, alpha: 1, beta: 0,

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Pool2dParams } from '../../../src/engine/kernels/types';
-import { avgPool2d, maxPool2d } from '../../../src/engine/kernels/ts/pool';
+import { describeKernels } from './kernel-sets';
 
 /** torch's pooling output size, including its ceil_mode rule that the last window must start inside the input or left padding. */
 function outputSize(size: number, k: number, stride: number, pad: number, dilation: number, ceil: boolean): number {
@@ -100,13 +100,13 @@ function sameNumber(actual: number, expected: number, f64: boolean): boolean {
   return Math.abs(actual - expected) <= (f64 ? 1e-12 : 1e-5) + (f64 ? 1e-12 : 1e-4) * Math.abs(expected);
 }
 
-describe('kernels/ts maxPool2d', () => {
+describeKernels('maxPool2d', (kernels) => {
   it('matches window enumeration with -inf padding, dilation, ceil-mode sizes, NaN and ties', () => {
     fc.assert(fc.property(poolCase, (c) => {
       const p = makeParams(c, true);
       if (p === null) return;
       const expected = referenceMax(p);
-      maxPool2d(p);
+      kernels().maxPool2d(p);
       expected.values.forEach((e, i) => assert.ok(sameNumber(p.out[i], e, c.f64), `value ${i}: ${p.out[i]} vs ${e}`));
       if (p.indices) assert.deepEqual(Array.from(p.indices), expected.indices);
     }), { numRuns: 400 });
@@ -119,7 +119,7 @@ describe('kernels/ts maxPool2d', () => {
         outH: 1, outW, countIncludePad: true, divisorOverride: null, input: Float32Array.from(values),
         out: new Float32Array(outW), indices: new Float64Array(outW),
       };
-      maxPool2d(p);
+      kernels().maxPool2d(p);
       return [Array.from(p.out), Array.from(p.indices!)];
     };
     // torch 1.13: max_pool2d([1, nan, 3, nan, 0], (1, 5), return_indices=True) -> nan at 3
@@ -132,18 +132,18 @@ describe('kernels/ts maxPool2d', () => {
       outH: 1, outW: 1, countIncludePad: true, divisorOverride: null, input: new Float32Array([5]),
       out: new Float32Array(1), indices: new Float64Array(1),
     };
-    maxPool2d(p);
+    kernels().maxPool2d(p);
     assert.deepEqual([p.out[0], p.indices![0]], [-Infinity, 1]);
   });
 });
 
-describe('kernels/ts avgPool2d', () => {
+describeKernels('avgPool2d', (kernels) => {
   it("matches torch's divisor rules (count_include_pad, divisor_override, ceil-mode windows past the padding)", () => {
     fc.assert(fc.property(poolCase, (c) => {
       const p = makeParams({ ...c, values: c.values.map((v) => (Number.isFinite(v) ? v : 1.5)) }, false);
       if (p === null) return;
       const expected = referenceAvg(p);
-      avgPool2d(p);
+      kernels().avgPool2d(p);
       expected.forEach((e, i) => assert.ok(sameNumber(p.out[i], e, c.f64), `${JSON.stringify(c)} element ${i}: ${p.out[i]} vs ${e}`));
     }), { numRuns: 400 });
   });
@@ -154,7 +154,7 @@ describe('kernels/ts avgPool2d', () => {
         n: 1, c: 1, h, w: h, kh: k, kw: k, strideH: stride, strideW: stride, padH: pad, padW: pad, dilationH: 1, dilationW: 1,
         outH: outSize, outW: outSize, countIncludePad, divisorOverride: null, input, out: new Float32Array(outSize * outSize),
       };
-      avgPool2d(p);
+      kernels().avgPool2d(p);
       return Array.from(p.out, (v) => Math.round(v * 1e4) / 1e4);
     };
     const ramp = Float32Array.from({ length: 25 }, (_, i) => i);

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { cumulative, softmax, variance } from '../../../src/engine/kernels/ts/softmax';
+import { describeKernels } from './kernel-sets';
 
 const small = (min: number, max: number) => fc.integer({ min, max });
 const shape = fc.record({ outer: small(1, 4), size: small(1, 9), inner: fc.constantFrom(1, 1, 2, 3, 5) });
@@ -22,13 +22,13 @@ function filled(f64: boolean, values: number[], length: number): Float32Array | 
   return out;
 }
 
-describe('kernels/ts softmax', () => {
+describeKernels('softmax', (kernels) => {
   it('matches exp(x) / sum(exp(x)) and its log, including values whose exp overflows', () => {
     const values = fc.array(fc.oneof(fc.double({ min: -30, max: 30, noNaN: true }), fc.double({ min: -1000, max: 1000, noNaN: true })), { minLength: 1, maxLength: 50 });
     fc.assert(fc.property(shape, values, fc.boolean(), fc.boolean(), ({ outer, size, inner }, vals, f64, log) => {
       const x = filled(f64, vals, outer * size * inner);
       const out = filled(f64, [123], x.length);
-      softmax(x, outer, size, inner, out, log);
+      kernels().softmax(x, outer, size, inner, out, log);
       for (let o = 0; o < outer; o++) for (let j = 0; j < inner; j++) {
         const row = slice(x, size, inner, o, j);
         // Reference shifts by the max so it is exact where exp would overflow; the kernel must agree.
@@ -46,7 +46,7 @@ describe('kernels/ts softmax', () => {
   it('sums to 1 and follows torch for NaN, +inf and all -inf slices', () => {
     const run = (values: number[], log: boolean) => {
       const out = new Float32Array(values.length);
-      softmax(Float32Array.from(values), 1, values.length, 1, out, log);
+      kernels().softmax(Float32Array.from(values), 1, values.length, 1, out, log);
       return Array.from(out);
     };
     // torch 1.13 outputs
@@ -57,12 +57,12 @@ describe('kernels/ts softmax', () => {
     assert.deepEqual(run([-Infinity, 1], true), [-Infinity, 0]);
     const x = Float64Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 50);
     const out = new Float64Array(1000);
-    softmax(x, 1, 1000, 1, out, false);
+    kernels().softmax(x, 1, 1000, 1, out, false);
     assert.ok(Math.abs(out.reduce((s, v) => s + v, 0) - 1) < 1e-12);
   });
 });
 
-describe('kernels/ts variance', () => {
+describeKernels('variance', (kernels) => {
   it('matches the textbook formula with correction, and writes the mean', () => {
     const values = fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 50 });
     fc.assert(fc.property(shape, values, small(0, 2), fc.boolean(), fc.boolean(), ({ outer, size, inner }, vals, correction, f64, withMean) => {
@@ -70,7 +70,7 @@ describe('kernels/ts variance', () => {
       const x = filled(f64, vals.map((v) => v + 1e4), outer * size * inner);
       const out = filled(f64, [7], outer * inner);
       const mean = withMean ? filled(f64, [7], outer * inner) : null;
-      variance(x, outer, size, inner, correction, out, mean);
+      kernels().variance(x, outer, size, inner, correction, out, mean);
       for (let o = 0; o < outer; o++) for (let j = 0; j < inner; j++) {
         const row = slice(x, size, inner, o, j);
         const m = row.reduce((s, v) => s + v, 0) / size;
@@ -85,14 +85,14 @@ describe('kernels/ts variance', () => {
 
   it('gives NaN for one element with correction 1 and inf when size < correction with spread', () => {
     const out = new Float64Array(1);
-    variance(new Float64Array([3]), 1, 1, 1, 1, out, null);
+    kernels().variance(new Float64Array([3]), 1, 1, 1, 1, out, null);
     assert.ok(Number.isNaN(out[0]));
-    variance(new Float64Array([1, 2]), 1, 2, 1, 3, out, null);
+    kernels().variance(new Float64Array([1, 2]), 1, 2, 1, 3, out, null);
     assert.equal(out[0], Infinity);
   });
 });
 
-describe('kernels/ts cumulative', () => {
+describeKernels('cumulative', (kernels) => {
   it('matches running sums and products over the middle axis for float and integer arrays', () => {
     const values = fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 1, maxLength: 30 });
     const kind = fc.constantFrom('f32', 'f64', 'i32', 'int64');
@@ -102,7 +102,7 @@ describe('kernels/ts cumulative', () => {
       const x = make();
       for (let i = 0; i < length; i++) x[i] = k.startsWith('f') ? vals[i % vals.length] / 2 : vals[i % vals.length];
       const out = make();
-      cumulative(op, x, outer, size, inner, out);
+      kernels().cumulative(op, x, outer, size, inner, out);
       for (let o = 0; o < outer; o++) for (let j = 0; j < inner; j++) {
         let acc = op === 'cumsum' ? 0 : 1;
         slice(x, size, inner, o, j).forEach((v, i) => {

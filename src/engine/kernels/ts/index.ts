@@ -7,6 +7,7 @@ import { gemm } from './gemm';
 import { conv2d, convTranspose2d } from './conv';
 import { avgPool2d, maxPool2d } from './pool';
 import { cumulative, softmax, variance } from './softmax';
+import { adaptiveAvgPool2d, adaptiveMaxPool2d } from './adaptive-pool';
 
 export function createTsKernels(): Kernels {
   return {
@@ -14,6 +15,6 @@ export function createTsKernels(): Kernels {
     copy, unary, binary, where, fillRange,
     reduce, argReduce, variance, cumulative, softmax,
     indexGather, indexScatter, nonzero,
-    gemm, conv2d, convTranspose2d, maxPool2d, avgPool2d,
+    gemm, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d,
   };
 }

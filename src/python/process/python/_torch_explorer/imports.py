@@ -224,15 +224,19 @@ def _is_workspace_module(name, module):
     origin = getattr(getattr(module, "__spec__", None), "origin", None) or getattr(module, "__file__", None)
     if isinstance(origin, str) and origin.startswith(WORKSPACE + "/"):
         return True
-    locations = getattr(getattr(module, "__spec__", None), "submodule_search_locations", None) or []
-    return any(isinstance(p, str) and p.startswith(WORKSPACE + "/") for p in locations)
+    try:
+        # A namespace package's path recomputes itself from its parent in sys.modules.
+        locations = list(getattr(getattr(module, "__spec__", None), "submodule_search_locations", None) or [])
+    except Exception:
+        return False
+    return any(isinstance(p, str) and (p == WORKSPACE or p.startswith(WORKSPACE + "/")) for p in locations)
 
 
 def begin_evaluation(entry_relative_path):
     """Forgets modules of the previous evaluation (workspace files and stubs) so edits are seen."""
-    for name, module in list(sys.modules.items()):
-        if _is_workspace_module(name, module):
-            del sys.modules[name]
+    stale = [name for name, module in list(sys.modules.items()) if _is_workspace_module(name, module)]
+    for name in stale:
+        del sys.modules[name]
     stub_finder.records = []
     workspace_finder.set_entry(entry_relative_path)
     importlib.invalidate_caches()

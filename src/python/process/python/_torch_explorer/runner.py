@@ -1,6 +1,8 @@
 """Evaluation of workspace files. JSON in, JSON out: the JS side never holds Python objects from here."""
 import ast
+import functools
 import importlib
+import inspect
 import json
 import os
 import shutil
@@ -106,7 +108,8 @@ def _top_level_definitions(source):
 def _kind(value):
     if isinstance(value, type):
         return "class"
-    if callable(value) and hasattr(value, "__code__"):
+    # Decorated functions (lru_cache, wraps) and partials count; callable instances (modules) do not.
+    if inspect.isroutine(inspect.unwrap(value)) or isinstance(value, functools.partial):
         return "function"
     return "other"
 

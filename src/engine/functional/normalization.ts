@@ -1,0 +1,122 @@
+// Normalisation layers' functional forms, composed from reductions (var_mean) and broadcast arithmetic.
+import { ValueError } from '../ops/errors';
+import { norm, var_mean } from '../ops/reduce';
+import { Tensor } from '../tensor';
+import { def, num, tensorArg } from './util';
+
+const sizeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
+const optionalTensor = (x: unknown, fn: string, name: string): Tensor | null =>
+  x === null || x === undefined ? null : tensorArg(x, fn, name);
+
+/** Shape that lines a per-channel vector up with dim 1 of an input of ndim dims. */
+const channelShape = (ndim: number, c: number): number[] => Array.from({ length: ndim }, (_, i) => (i === 1 ? c : 1));
+
+/** (x - mean) / sqrt(var + eps) * weight + bias, every operand already broadcastable to x. */
+function normalizeWith(x: Tensor, mean: Tensor, variance: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null): Tensor {
+  let out = x.sub(mean).mul(variance.add(eps).rsqrt());
+  if (weight) out = out.mul(weight);
+  if (bias) out = out.add(bias);
+  return out;
+}
+
+export const batch_norm = def(
+  'batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05)', (a) => {
+    const x = tensorArg(a.input, 'batch_norm');
+    const runningMean = optionalTensor(a.running_mean, 'batch_norm', 'running_mean');
+    const runningVar = optionalTensor(a.running_var, 'batch_norm', 'running_var');
+    const weight = optionalTensor(a.weight, 'batch_norm', 'weight'), bias = optionalTensor(a.bias, 'batch_norm', 'bias');
+    const training = Boolean(a.training), eps = num(a.eps);
+    if (x.ndim < 2) throw new ValueError(`expected 2D or 3D input (got ${x.ndim}D input)`);
+    const c = x.shape[1];
+    if (training) {
+      const perChannel = x.numel() / Math.max(c, 1);
+      if (perChannel === 1)
+        throw new ValueError(`Expected more than 1 value per channel when training, got input size torch.Size([${x.shape.join(', ')}])`);
+    }
+    for (const [name, t] of [['running_mean', runningMean], ['running_var', runningVar], ['weight', weight], ['bias', bias]] as const)
+      if (t && t.numel() !== c) throw new Error(`${name} should contain ${c} elements not ${t.numel()}`);
+    const shape = channelShape(x.ndim, c);
+    const dims = [...x.shape.keys()].filter((d) => d !== 1);
+    const w = weight?.reshape(shape) ?? null, b = bias?.reshape(shape) ?? null;
+    if (training || !runningMean || !runningVar) {
+      if (!training && (!runningMean || !runningVar)) throw new Error('running_mean must be defined in evaluation mode');
+      const [variance, mean] = var_mean(x, dims, { keepdim: true, correction: 0 });
+      if (runningMean && runningVar) {
+        const momentum = num(a.momentum);
+        const n = x.numel() / c;
+        // The running variance takes the unbiased estimate, as PyTorch does.
+        runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape([c]).mul(momentum)));
+        runningVar.copy_(runningVar.mul(1 - momentum).add(variance.reshape([c]).mul((momentum * n) / Math.max(n - 1, 1))));
+      }
+      return normalizeWith(x, mean, variance, eps, w, b);
+    }
+    return normalizeWith(x, runningMean.reshape(shape), runningVar.reshape(shape), eps, w, b);
+  });
+
+export const instance_norm = def(
+  'instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True, momentum=0.1, eps=1e-05)', (a) => {
+    const x = tensorArg(a.input, 'instance_norm');
+    if (x.ndim < 3) throw new ValueError(`expected 3D or 4D input (got ${x.ndim}D input)`);
+    const [n, c] = x.shape;
+    const runningMean = optionalTensor(a.running_mean, 'instance_norm', 'running_mean');
+    const runningVar = optionalTensor(a.running_var, 'instance_norm', 'running_var');
+    const weight = optionalTensor(a.weight, 'instance_norm', 'weight'), bias = optionalTensor(a.bias, 'instance_norm', 'bias');
+    const shape = channelShape(x.ndim, c);
+    const w = weight?.reshape(shape) ?? null, b = bias?.reshape(shape) ?? null;
+    const eps = num(a.eps);
+    if (!a.use_input_stats) {
+      if (!runningMean || !runningVar) throw new Error('Expected running_mean and running_var to be defined when use_input_stats is false');
+      return normalizeWith(x, runningMean.reshape(shape), runningVar.reshape(shape), eps, w, b);
+    }
+    const spatial = [...x.shape.keys()].slice(2);
+    const [variance, mean] = var_mean(x, spatial, { keepdim: true, correction: 0 });
+    if (runningMean && runningVar) {
+      const momentum = num(a.momentum), count = x.numel() / (n * c);
+      const unbiased = variance.mul(count / Math.max(count - 1, 1));
+      runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape([n, c]).mean(0).mul(momentum)));
+      runningVar.copy_(runningVar.mul(1 - momentum).add(unbiased.reshape([n, c]).mean(0).mul(momentum)));
+    }
+    return normalizeWith(x, mean, variance, eps, w, b);
+  });
+
+export const layer_norm = def('layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05)', (a) => {
+  const x = tensorArg(a.input, 'layer_norm');
+  const normalized: number[] = Array.isArray(a.normalized_shape) ? a.normalized_shape.map(num) : [num(a.normalized_shape)];
+  const weight = optionalTensor(a.weight, 'layer_norm', 'weight'), bias = optionalTensor(a.bias, 'layer_norm', 'bias');
+  const k = normalized.length;
+  const tail = x.shape.slice(x.ndim - k);
+  if (k === 0 || x.ndim < k || tail.some((s, i) => s !== normalized[i]))
+    throw new Error(`Given normalized_shape=${sizeStr(normalized)}, expected input with shape [*, ${normalized.join(', ')}], but got input of size${sizeStr(x.shape)}`);
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const)
+    if (t && (t.ndim !== k || t.shape.some((s, i) => s !== normalized[i])))
+      throw new Error(`Expected ${name} to be of same shape as normalized_shape, but got ${name} of shape ${sizeStr(t.shape)} and normalized_shape = ${sizeStr(normalized)}`);
+  const dims = Array.from({ length: k }, (_, i) => x.ndim - k + i);
+  const [variance, mean] = var_mean(x, dims, { keepdim: true, correction: 0 });
+  return normalizeWith(x, mean, variance, num(a.eps), weight, bias);
+});
+
+export const group_norm = def('group_norm(input, num_groups, weight=None, bias=None, eps=1e-05)', (a) => {
+  const x = tensorArg(a.input, 'group_norm');
+  if (x.ndim < 2) throw new Error(`Expected at least 2 dimensions for input tensor but received ${x.ndim}`);
+  const groups = num(a.num_groups), [n, c] = x.shape;
+  if (c % groups !== 0)
+    throw new Error(`Expected number of channels in input to be divisible by num_groups, but got input of shape ${sizeStr(x.shape)} and num_groups=${groups}`);
+  const weight = optionalTensor(a.weight, 'group_norm', 'weight'), bias = optionalTensor(a.bias, 'group_norm', 'bias');
+  for (const [name, t] of [['weight', weight], ['bias', bias]] as const)
+    if (t && (t.ndim !== 1 || t.numel() !== c))
+      throw new Error(`Expected ${name} to be a vector of size equal to the number of channels in input, but got ${name} of shape ${sizeStr(t.shape)} and input of shape ${sizeStr(x.shape)}`);
+  const grouped = x.reshape([n, groups, -1]);
+  const [variance, mean] = var_mean(grouped, 2, { keepdim: true, correction: 0 });
+  const normalized = grouped.sub(mean).mul(variance.add(num(a.eps)).rsqrt()).reshape(x.shape as number[]);
+  const shape = channelShape(x.ndim, c);
+  let out = normalized;
+  if (weight) out = out.mul(weight.reshape(shape));
+  if (bias) out = out.add(bias.reshape(shape));
+  return out;
+});
+
+export const normalize = def('normalize(input, p=2.0, dim=1, eps=1e-12, out=None)', (a) => {
+  const x = tensorArg(a.input, 'normalize');
+  const denom = norm(x, num(a.p), a.dim, true).clamp_min(num(a.eps));
+  return x.div(denom.expand_as(x));
+});

@@ -1,0 +1,252 @@
+// 2-D convolution over contiguous NCHW float32 in linear memory, the same lowering as the TypeScript
+// kernel: im2col per chunk of output rows feeding sgemm, the input itself as the GEMM operand for 1x1
+// stride-1 unpadded convolutions, and direct SIMD loops for depthwise convolutions.
+import { sgemm } from './gemm';
+
+@inline function byteOffset(elements: i32): usize {
+  return <usize>elements << 2;
+}
+
+/** First output position o whose input position o*stride + offset is >= 0 (clamped to outSize). */
+@inline function firstValid(outSize: i32, stride: i32, offset: i32): i32 {
+  return offset >= 0 ? 0 : min((-offset + stride - 1) / stride, outSize);
+}
+
+/** One past the last output position o whose input position o*stride + offset is < size (at least lo). */
+@inline function endValid(outSize: i32, stride: i32, offset: i32, size: i32, lo: i32): i32 {
+  const hi = size - 1 - offset < 0 ? 0 : (size - 1 - offset) / stride + 1;
+  return max(min(hi, outSize), lo);
+}
+
+/**
+ * out[n, cOut, outH, outW] = conv(input[n, cIn, h, w], weight[cOut, cIn/groups, kh, kw]) + bias, zero padding
+ * padTop/padLeft (bottom/right padding is implied by outH/outW). `columns` holds columnCapacity floats
+ * of im2col scratch; `scratch` is sgemm's.
+ */
+export function conv2d(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, groups: i32,
+  strideH: i32, strideW: i32, padTop: i32, padLeft: i32, dilationH: i32, dilationW: i32, outH: i32, outW: i32,
+  input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, columns: usize, columnCapacity: i32, scratch: usize): void {
+  const outPlane = outH * outW;
+  if (n == 0 || cOut == 0 || outPlane == 0) return;
+  const cInG = cIn / groups, cOutG = cOut / groups;
+  if (groups > 1 && cInG == 1) {
+    depthwise(n, cIn, h, w, cOut, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW,
+      input, weight, bias, hasBias, out, columns);
+    return;
+  }
+  const depth = cInG * kh * kw;
+  // With a bias the planes start at it and the GEMMs accumulate; without, the GEMMs overwrite.
+  if (hasBias) fillBias(out, bias, n, cOut, outPlane);
+  else if (depth == 0) memory.fill(out, 0, byteOffset(n * cOut * outPlane));
+  if (depth == 0) return;
+  const beta: f32 = hasBias ? 1 : 0;
+  const pointwise = kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == h && outW == w;
+  const plane = h * w;
+  for (let b = 0; b < n; b++) {
+    for (let g = 0; g < groups; g++) {
+      const groupWeight = weight + byteOffset(g * cOutG * depth);
+      const groupInput = input + byteOffset((b * cIn + g * cInG) * plane);
+      const groupOut = out + byteOffset((b * cOut + g * cOutG) * outPlane);
+      if (pointwise) {
+        // The input planes already are the [cIn/g, h*w] B operand.
+        sgemm(cOutG, outPlane, cInG, groupWeight, cInG, 1, groupInput, plane, 1, groupOut, outPlane, 1, beta, scratch);
+        continue;
+      }
+      const rowsPerChunk = max(1, min(outH, columnCapacity / (depth * outW)));
+      for (let oy0 = 0; oy0 < outH; oy0 += rowsPerChunk) {
+        const rows = min(rowsPerChunk, outH - oy0);
+        const chunk = rows * outW;
+        im2col(groupInput, cInG, h, w, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outW, oy0, rows, columns);
+        sgemm(cOutG, chunk, depth, groupWeight, depth, 1, columns, chunk, 1, groupOut + byteOffset(oy0 * outW), outPlane, 1, beta, scratch);
+      }
+    }
+  }
+}
+
+function fillBias(out: usize, bias: usize, n: i32, cOut: i32, outPlane: i32): void {
+  for (let b = 0; b < n; b++) {
+    for (let c = 0; c < cOut; c++) {
+      const value = f32x4.splat(load<f32>(bias + byteOffset(c)));
+      let at = out + byteOffset((b * cOut + c) * outPlane);
+      const end = at + byteOffset(outPlane);
+      for (; at + 16 <= end; at += 16) v128.store(at, value);
+      for (; at < end; at += 4) store<f32>(at, f32x4.extract_lane(value, 0));
+    }
+  }
+}
+
+/** Fills columns [cInG*kh*kw, rows*outW] with the input patches of output rows [oy0, oy0 + rows). */
+function im2col(input: usize, cInG: i32, h: i32, w: i32, kh: i32, kw: i32, strideH: i32, strideW: i32,
+  padTop: i32, padLeft: i32, dilationH: i32, dilationW: i32, outW: i32, oy0: i32, rows: i32, columns: usize): void {
+  const chunk = rows * outW;
+  const rowBytes = byteOffset(outW);
+  for (let c = 0; c < cInG; c++) {
+    const channel = input + byteOffset(c * h * w);
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++) {
+        let dst = columns + byteOffset(((c * kh + ky) * kw + kx) * chunk);
+        const xOffset = kx * dilationW - padLeft;
+        const ox0 = firstValid(outW, strideW, xOffset);
+        const ox1 = endValid(outW, strideW, xOffset, w, ox0);
+        for (let r = 0; r < rows; r++, dst += rowBytes) {
+          const iy = (oy0 + r) * strideH - padTop + ky * dilationH;
+          if (iy < 0 || iy >= h) { memory.fill(dst, 0, rowBytes); continue; }
+          const src = channel + byteOffset(iy * w + xOffset);
+          if (ox0 > 0) memory.fill(dst, 0, byteOffset(ox0));
+          if (strideW == 1) copyFloats(dst + byteOffset(ox0), src + byteOffset(ox0), ox1 - ox0);
+          else if (strideW == 2) copyEvenFloats(dst + byteOffset(ox0), src + byteOffset(2 * ox0), ox1 - ox0);
+          else {
+            const step = byteOffset(strideW);
+            let s = src + byteOffset(ox0 * strideW);
+            for (let ox = ox0; ox < ox1; ox++, s += step) store<f32>(dst + byteOffset(ox), load<f32>(s));
+          }
+          if (ox1 < outW) memory.fill(dst + byteOffset(ox1), 0, byteOffset(outW - ox1));
+        }
+      }
+    }
+  }
+}
+
+/** Copies `count` floats; rows here are short, where a vector loop beats memory.copy's call. */
+@inline function copyFloats(dst: usize, src: usize, count: i32): void {
+  const end = dst + byteOffset(count);
+  for (; dst + 16 <= end; dst += 16, src += 16) v128.store(dst, v128.load(src));
+  for (; dst < end; dst += 4, src += 4) store<f32>(dst, load<f32>(src));
+}
+
+/** dst[i] = src[2i] for `count` floats (stride-2 rows). */
+@inline function copyEvenFloats(dst: usize, src: usize, count: i32): void {
+  const end = dst + byteOffset(count);
+  for (; dst + 16 <= end; dst += 16, src += 32) {
+    v128.store(dst, v128.shuffle<f32>(v128.load(src), v128.load(src, 16), 0, 2, 4, 6));
+  }
+  for (; dst < end; dst += 4, src += 8) store<f32>(dst, load<f32>(src));
+}
+
+/**
+ * One input channel per group: each output plane reads one input plane. Outputs whose window lies inside
+ * the input (the interior) run four at a time over the precomputed tap offsets; border outputs check each tap.
+ * `taps` receives kh*kw byte offsets (i32) followed by the channel's kh*kw weights.
+ */
+function depthwise(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, strideH: i32, strideW: i32,
+  padTop: i32, padLeft: i32, dilationH: i32, dilationW: i32, outH: i32, outW: i32,
+  input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, taps: usize): void {
+  const multiplier = cOut / cIn;
+  const tapCount = kh * kw;
+  const tapWeights = taps + byteOffset(tapCount);
+  for (let ky = 0; ky < kh; ky++) {
+    for (let kx = 0; kx < kw; kx++) store<i32>(taps + byteOffset(ky * kw + kx), byteOffset(ky * dilationH * w + kx * dilationW));
+  }
+  // Interior: output rows/columns whose whole window lies inside the input.
+  const oyIn0 = firstValid(outH, strideH, -padTop);
+  const oyIn1 = endValid(outH, strideH, -padTop, h - (kh - 1) * dilationH, oyIn0);
+  const oxIn0 = firstValid(outW, strideW, -padLeft);
+  const oxIn1 = endValid(outW, strideW, -padLeft, w - (kw - 1) * dilationW, oxIn0);
+  const plane = h * w;
+  for (let b = 0; b < n; b++) {
+    for (let oc = 0; oc < cOut; oc++) {
+      const channel = input + byteOffset((b * cIn + oc / multiplier) * plane);
+      const outChannel = out + byteOffset((b * cOut + oc) * outH * outW);
+      const biasValue: f32 = hasBias ? load<f32>(bias + byteOffset(oc)) : 0;
+      const channelWeights = weight + byteOffset(oc * tapCount);
+      memory.copy(tapWeights, channelWeights, byteOffset(tapCount));
+      for (let oy = 0; oy < outH; oy++) {
+        const outRow = outChannel + byteOffset(oy * outW);
+        const interiorRow = oy >= oyIn0 && oy < oyIn1;
+        const x0 = interiorRow ? oxIn0 : outW, x1 = interiorRow ? oxIn1 : outW;
+        for (let ox = 0; ox < x0; ox++) {
+          store<f32>(outRow + byteOffset(ox), biasValue + depthwiseBorder(channel, channelWeights, h, w, kh, kw,
+            strideH, strideW, padTop, padLeft, dilationH, dilationW, oy, ox));
+        }
+        if (x1 > x0) {
+          const rowStart = channel + byteOffset((oy * strideH - padTop) * w - padLeft);
+          // The stride is a literal in each call so that the inlined loops specialise on it.
+          if (tapCount == 9 && kw == 3 && strideW == 1) depthwiseRow3x3(rowStart, outRow, taps, tapWeights, 1, x0, x1, biasValue);
+          else if (tapCount == 9 && kw == 3 && strideW == 2) depthwiseRow3x3(rowStart, outRow, taps, tapWeights, 2, x0, x1, biasValue);
+          else {
+            depthwiseRow(rowStart, outRow, taps, tapWeights, tapCount, strideW, x0, x1, biasValue);
+          }
+        }
+        for (let ox = max(x0, x1); ox < outW; ox++) {
+          store<f32>(outRow + byteOffset(ox), biasValue + depthwiseBorder(channel, channelWeights, h, w, kh, kw,
+            strideH, strideW, padTop, padLeft, dilationH, dilationW, oy, ox));
+        }
+      }
+    }
+  }
+}
+
+/** Four input values at x, x + stride, x + 2*stride, x + 3*stride for stride 1 or 2. */
+@inline function loadStrided(at: usize, strideW: i32): v128 {
+  if (strideW == 1) return v128.load(at);
+  return v128.shuffle<f32>(v128.load(at), v128.load(at, 16), 0, 2, 4, 6);
+}
+
+/** Interior outputs [x0, x1) of one row for a 3x3 window, with the nine weights held in registers. */
+@inline function depthwiseRow3x3(rowStart: usize, outRow: usize, taps: usize, weights: usize, strideW: i32,
+  x0: i32, x1: i32, biasValue: f32): void {
+  const w0 = v128.load32_splat(weights), w1 = v128.load32_splat(weights, 4), w2 = v128.load32_splat(weights, 8);
+  const w3 = v128.load32_splat(weights, 12), w4 = v128.load32_splat(weights, 16), w5 = v128.load32_splat(weights, 20);
+  const w6 = v128.load32_splat(weights, 24), w7 = v128.load32_splat(weights, 28), w8 = v128.load32_splat(weights, 32);
+  const d1 = <usize>load<i32>(taps, 4), d2 = <usize>load<i32>(taps, 8), d3 = <usize>load<i32>(taps, 12);
+  const d4 = <usize>load<i32>(taps, 16), d5 = <usize>load<i32>(taps, 20), d6 = <usize>load<i32>(taps, 24);
+  const d7 = <usize>load<i32>(taps, 28), d8 = <usize>load<i32>(taps, 32);
+  const biasV = f32x4.splat(biasValue);
+  const step = byteOffset(4 * strideW);
+  let ox = x0;
+  let src = rowStart + byteOffset(x0 * strideW);
+  for (; ox + 4 <= x1; ox += 4, src += step) {
+    let acc = f32x4.add(biasV, f32x4.mul(w0, loadStrided(src, strideW)));
+    acc = f32x4.add(acc, f32x4.mul(w1, loadStrided(src + d1, strideW)));
+    acc = f32x4.add(acc, f32x4.mul(w2, loadStrided(src + d2, strideW)));
+    acc = f32x4.add(acc, f32x4.mul(w3, loadStrided(src + d3, strideW)));
+    acc = f32x4.add(acc, f32x4.mul(w4, loadStrided(src + d4, strideW)));
+    acc = f32x4.add(acc, f32x4.mul(w5, loadStrided(src + d5, strideW)));
+    acc = f32x4.add(acc, f32x4.mul(w6, loadStrided(src + d6, strideW)));
+    acc = f32x4.add(acc, f32x4.mul(w7, loadStrided(src + d7, strideW)));
+    acc = f32x4.add(acc, f32x4.mul(w8, loadStrided(src + d8, strideW)));
+    v128.store(outRow + byteOffset(ox), acc);
+  }
+  if (ox < x1) depthwiseRow(rowStart, outRow, taps, weights, 9, strideW, ox, x1, biasValue);
+}
+
+/** Interior outputs [x0, x1) of one row for any window: vectors of four for stride 1 and 2, scalar otherwise. */
+function depthwiseRow(rowStart: usize, outRow: usize, taps: usize, weights: usize, tapCount: i32, strideW: i32,
+  x0: i32, x1: i32, biasValue: f32): void {
+  let ox = x0;
+  if (strideW <= 2) {
+    const step = byteOffset(4 * strideW);
+    let src = rowStart + byteOffset(x0 * strideW);
+    for (; ox + 4 <= x1; ox += 4, src += step) {
+      let acc = f32x4.splat(biasValue);
+      for (let t = 0; t < tapCount; t++) {
+        const offset = <usize>load<i32>(taps + byteOffset(t));
+        acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(weights + byteOffset(t)), loadStrided(src + offset, strideW)));
+      }
+      v128.store(outRow + byteOffset(ox), acc);
+    }
+  }
+  for (; ox < x1; ox++) {
+    const src = rowStart + byteOffset(ox * strideW);
+    let sum = biasValue;
+    for (let t = 0; t < tapCount; t++) {
+      sum += load<f32>(weights + byteOffset(t)) * load<f32>(src + <usize>load<i32>(taps + byteOffset(t)));
+    }
+    store<f32>(outRow + byteOffset(ox), sum);
+  }
+}
+
+/** One depthwise output whose window crosses the padding: taps outside the input are skipped. */
+function depthwiseBorder(channel: usize, weights: usize, h: i32, w: i32, kh: i32, kw: i32, strideH: i32, strideW: i32,
+  padTop: i32, padLeft: i32, dilationH: i32, dilationW: i32, oy: i32, ox: i32): f32 {
+  let sum: f32 = 0;
+  for (let ky = 0; ky < kh; ky++) {
+    const iy = oy * strideH - padTop + ky * dilationH;
+    if (iy < 0 || iy >= h) continue;
+    for (let kx = 0; kx < kw; kx++) {
+      const ix = ox * strideW - padLeft + kx * dilationW;
+      if (ix >= 0 && ix < w) sum += load<f32>(weights + byteOffset(ky * kw + kx)) * load<f32>(channel + byteOffset(iy * w + ix));
+    }
+  }
+  return sum;
+}

@@ -1,0 +1,9 @@
+// Entry of the WASM kernel module. The module allocates nothing itself: the JavaScript side lays out
+// operands and scratch in linear memory above heapBase() and passes byte addresses.
+export { gemmScratchBytes, sgemm } from './gemm';
+export { conv2d } from './conv';
+
+/** First byte of linear memory free for the JavaScript side (after the module's static data). */
+export function heapBase(): usize {
+  return __heap_base;
+}

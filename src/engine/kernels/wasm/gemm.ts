@@ -1,0 +1,71 @@
+// GEMM through the WASM module: operands are copied into linear memory (keeping their strides when
+// they are dense enough, so a transposed view costs one memcpy), sgemm runs, and C is copied back.
+// One batch item is resident at a time, so memory stays at the size of one product.
+import type { GemmParams } from '../types';
+import type { WasmKernelRuntime } from './runtime';
+
+/** Where a copied operand lives in linear memory (float index) and the strides to read it with. */
+interface Placed { index: number; rowStride: number; colStride: number }
+
+/** An operand's element span from its first element; strides may be 0 (broadcast) but not negative. */
+function span(rows: number, cols: number, rowStride: number, colStride: number): number {
+  return rows === 0 || cols === 0 ? 0 : (rows - 1) * rowStride + (cols - 1) * colStride + 1;
+}
+
+/**
+ * Copies a rows x cols operand starting at `base` into linear memory at float index `at`. A span no more
+ * than twice the element count is copied verbatim with its strides; sparser views are gathered densely.
+ */
+function place(memory: Float32Array, at: number, src: Float32Array, base: number, rows: number, cols: number,
+  rowStride: number, colStride: number, capacity: number): Placed {
+  if (rowStride >= 0 && colStride >= 0) {
+    const length = span(rows, cols, rowStride, colStride);
+    if (length <= capacity) {
+      memory.set(src.subarray(base, base + length), at);
+      return { index: at, rowStride, colStride };
+    }
+  }
+  for (let i = 0; i < rows; i++) {
+    const row = at + i * cols;
+    let s = base + i * rowStride;
+    for (let j = 0; j < cols; j++, s += colStride) memory[row + j] = src[s];
+  }
+  return { index: at, rowStride: cols, colStride: 1 };
+}
+
+/** Floats reserved for an operand: its verbatim span when that is at most twice its element count. */
+function capacityFor(rows: number, cols: number, rowStride: number, colStride: number): number {
+  const dense = rows * cols;
+  if (rowStride < 0 || colStride < 0) return dense;
+  const length = span(rows, cols, rowStride, colStride);
+  return length <= 2 * dense + 16 ? length : dense;
+}
+
+/** out = alpha * A @ B + beta * out for float32 operands (the caller checked the element types). */
+export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams): void {
+  const { m, n, k, batch, alpha, beta } = p;
+  if (m <= 0 || n <= 0 || batch <= 0) return;
+  const a = p.a as Float32Array, b = p.b as Float32Array, out = p.out as Float32Array;
+  // BLAS semantics: with alpha == 0 or k == 0, A and B are never read (sgemm only scales C).
+  const readsOperands = k > 0 && alpha !== 0;
+  const aCapacity = readsOperands ? capacityFor(m, k, p.aRowStride, p.aColStride) : 0;
+  const bCapacity = readsOperands ? capacityFor(k, n, p.bRowStride, p.bColStride) : 0;
+  const [scratch, aAt, bAt, cAt] = runtime.reserve([runtime.gemmScratchBytes, aCapacity * 4, bCapacity * 4, m * n * 4]);
+  const memory = runtime.floats();
+  const cIndex = cAt >> 2;
+  let aPlaced: Placed = { index: aAt >> 2, rowStride: 0, colStride: 0 };
+  let bPlaced: Placed = { index: bAt >> 2, rowStride: 0, colStride: 0 };
+  for (let t = 0; t < batch; t++) {
+    if (readsOperands && (t === 0 || p.aBatchStride !== 0)) {
+      aPlaced = place(memory, aAt >> 2, a, p.aOffset + t * p.aBatchStride, m, k, p.aRowStride, p.aColStride, aCapacity);
+    }
+    if (readsOperands && (t === 0 || p.bBatchStride !== 0)) {
+      bPlaced = place(memory, bAt >> 2, b, p.bOffset + t * p.bBatchStride, k, n, p.bRowStride, p.bColStride, bCapacity);
+    }
+    const outStart = p.outOffset + t * p.outBatchStride;
+    if (beta !== 0) memory.set(out.subarray(outStart, outStart + m * n), cIndex);
+    runtime.exports.sgemm(m, n, k, aPlaced.index * 4, aPlaced.rowStride, aPlaced.colStride,
+      bPlaced.index * 4, bPlaced.rowStride, bPlaced.colStride, cAt, n, alpha, beta, scratch);
+    out.set(memory.subarray(cIndex, cIndex + m * n), outStart);
+  }
+}

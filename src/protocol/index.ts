@@ -1,0 +1,2 @@
+// Re-exports of the protocol modules.
+export * from './engine';
