@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildWasmKernels } from './build-wasm-kernels.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const exists = (p) => fs.existsSync(path.join(root, p));
@@ -70,6 +71,8 @@ const selected = only.length ? builds.filter((b) => only.includes(b.name)) : bui
 
 // a deleted suite must not keep running from an old bundle
 if (selected.some((b) => b.name === 'host-tests')) fs.rmSync(path.join(root, 'out', 'test', 'host', 'suite'), { recursive: true, force: true });
+// The WASM kernels (AssemblyScript, --enable simd) are embedded into the engine, so they compile first.
+await buildWasmKernels();
 // every bundle is attempted (one broken part does not hide the others' errors); any failure fails the build
 const failed = (await Promise.allSettled(selected.map(({ name, ...b }) => esbuild.build(b)))).filter((r) => r.status === 'rejected');
 // The engine process runs under Node's permission model: a package.json next to it ends Node's search for

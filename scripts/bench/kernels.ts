@@ -1,10 +1,14 @@
-// Throughput of the TypeScript kernels: GEMM and a ResNet-18-style convolution set, float32.
-//   npx tsx scripts/bench/kernels.ts            prints one JSON object
+// Throughput of the kernel sets (TypeScript, WASM SIMD, and relaxed-SIMD WASM where the runtime validates it):
+// GEMM, the ResNet-18 convolutions (with their count in the network) and a few other conv paths, float32.
+//   npx tsx scripts/bench/kernels.ts [--quick]      table on stderr, one JSON object on stdout
+//   node --experimental-wasm-relaxed-simd --import tsx scripts/bench/kernels.ts     adds the relaxed-SIMD set on Node 20
 // Each case reports the best of a few runs (the machine is shared; the best run is the least disturbed).
-import { conv2d } from '../../src/engine/kernels/ts/conv';
-import { gemm } from '../../src/engine/kernels/ts/gemm';
-import { maxPool2d } from '../../src/engine/kernels/ts/pool';
-import type { Conv2dParams } from '../../src/engine/kernels/types';
+import { createTsKernels } from '../../src/engine/kernels/ts';
+import type { Conv2dParams, GemmParams, Kernels } from '../../src/engine/kernels/types';
+import { createWasmKernels } from '../../src/engine/kernels/wasm';
+import { wasmModule, WasmKernelRuntime } from '../../src/engine/kernels/wasm/runtime';
+
+const quick = process.argv.includes('--quick');
 
 function randomFloat32(size: number): Float32Array {
   const out = new Float32Array(size);
@@ -12,12 +16,12 @@ function randomFloat32(size: number): Float32Array {
   return out;
 }
 
-/** Best wall time in ms over at least `minRuns` runs, stopping after about `budgetMs`. */
+/** Best wall time in ms over at least `minRuns` runs, stopping after about `budgetMs` (at most 20 runs). */
 function bestTime(run: () => void, minRuns: number, budgetMs: number): number {
-  run(); // warm-up: lets V8 optimise before timing
+  run(); // warm-up: lets V8 optimise (and tier up WASM) before timing
   let best = Infinity;
   const start = performance.now();
-  for (let i = 0; i < minRuns || performance.now() - start < budgetMs; i++) {
+  for (let i = 0; i < minRuns || performance.now() - start < (quick ? budgetMs / 3 : budgetMs); i++) {
     const t0 = performance.now();
     run();
     best = Math.min(best, performance.now() - t0);
@@ -26,22 +30,22 @@ function bestTime(run: () => void, minRuns: number, budgetMs: number): number {
   return best;
 }
 
-interface Result { name: string; ms: number; gflops: number }
+interface Case { name: string; flops: number; count?: number; run(k: Kernels): () => void }
 
-function benchGemm(size: number): Result {
+function gemmCase(size: number, transposedB = false): Case {
   const a = randomFloat32(size * size), b = randomFloat32(size * size), out = new Float32Array(size * size);
-  const ms = bestTime(() => gemm({
+  const p: GemmParams = {
     m: size, n: size, k: size, batch: 1,
     a, aOffset: 0, aBatchStride: 0, aRowStride: size, aColStride: 1,
-    b, bOffset: 0, bBatchStride: 0, bRowStride: size, bColStride: 1,
+    b, bOffset: 0, bBatchStride: 0, bRowStride: transposedB ? 1 : size, bColStride: transposedB ? size : 1,
     out, outOffset: 0, outBatchStride: 0, alpha: 1, beta: 0,
-  }), 2, 1000);
-  return { name: `gemm ${size}^3`, ms, gflops: (2 * size ** 3) / ms / 1e6 };
+  };
+  return { name: `gemm ${size}^3${transposedB ? ' (A @ B^T)' : ''}`, flops: 2 * size ** 3, run: (k) => () => k.gemm(p) };
 }
 
-interface ConvSpec { name: string; cIn: number; cOut: number; size: number; k: number; stride: number; pad: number; groups?: number }
+interface ConvSpec { name: string; cIn: number; cOut: number; size: number; k: number; stride: number; pad: number; groups?: number; count?: number }
 
-function benchConv(s: ConvSpec): Result {
+function convCase(s: ConvSpec): Case {
   const groups = s.groups ?? 1;
   const out = Math.floor((s.size + 2 * s.pad - s.k) / s.stride) + 1;
   const p: Conv2dParams = {
@@ -51,36 +55,81 @@ function benchConv(s: ConvSpec): Result {
     input: randomFloat32(s.cIn * s.size * s.size), weight: randomFloat32(s.cOut * (s.cIn / groups) * s.k * s.k),
     bias: randomFloat32(s.cOut), out: new Float32Array(s.cOut * out * out),
   };
-  const ms = bestTime(() => conv2d(p), 2, 800);
-  const flops = 2 * s.cOut * out * out * (s.cIn / groups) * s.k * s.k;
-  return { name: s.name, ms, gflops: flops / ms / 1e6 };
+  return { name: s.name, count: s.count, flops: 2 * s.cOut * out * out * (s.cIn / groups) * s.k * s.k, run: (k) => () => k.conv2d(p) };
 }
 
-function benchMaxPool(): Result {
+function maxPoolCase(): Case {
   const c = 64, size = 112, out = 56;
   const p = {
     n: 1, c, h: size, w: size, kh: 3, kw: 3, strideH: 2, strideW: 2, padH: 1, padW: 1, dilationH: 1, dilationW: 1,
     outH: out, outW: out, countIncludePad: true, divisorOverride: null,
     input: randomFloat32(c * size * size), out: new Float32Array(c * out * out), indices: null,
   };
-  const ms = bestTime(() => maxPool2d(p), 3, 300);
-  return { name: 'maxpool 3x3 s2 64x112x112', ms, gflops: (c * out * out * 9) / ms / 1e6 };
+  return { name: 'maxpool 3x3 s2 64x112x112 (G taps/s)', flops: c * out * out * 9, run: (k) => () => k.maxPool2d(p) };
 }
 
-const convs: ConvSpec[] = [
-  { name: 'conv 7x7 s2 3->64 @224 (stem)', cIn: 3, cOut: 64, size: 224, k: 7, stride: 2, pad: 3 },
-  { name: 'conv 3x3 64->64 @56', cIn: 64, cOut: 64, size: 56, k: 3, stride: 1, pad: 1 },
-  { name: 'conv 3x3 s2 64->128 @56', cIn: 64, cOut: 128, size: 56, k: 3, stride: 2, pad: 1 },
-  { name: 'conv 3x3 256->256 @14', cIn: 256, cOut: 256, size: 14, k: 3, stride: 1, pad: 1 },
-  { name: 'conv 1x1 s2 64->128 @56 (downsample)', cIn: 64, cOut: 128, size: 56, k: 1, stride: 2, pad: 0 },
-  { name: 'conv 1x1 s2 256->512 @14 (downsample)', cIn: 256, cOut: 512, size: 14, k: 1, stride: 2, pad: 0 },
-  { name: 'conv 1x1 64->256 @56 (bottleneck, no im2col)', cIn: 64, cOut: 256, size: 56, k: 1, stride: 1, pad: 0 },
+// Every convolution of torchvision's resnet18 at 1x3x224x224, with how often it occurs.
+const resnet18: ConvSpec[] = [
+  { name: 'r18 conv1 7x7 s2 3->64 @224', cIn: 3, cOut: 64, size: 224, k: 7, stride: 2, pad: 3, count: 1 },
+  { name: 'r18 layer1 3x3 64->64 @56', cIn: 64, cOut: 64, size: 56, k: 3, stride: 1, pad: 1, count: 4 },
+  { name: 'r18 layer2 3x3 s2 64->128 @56', cIn: 64, cOut: 128, size: 56, k: 3, stride: 2, pad: 1, count: 1 },
+  { name: 'r18 layer2 1x1 s2 64->128 @56', cIn: 64, cOut: 128, size: 56, k: 1, stride: 2, pad: 0, count: 1 },
+  { name: 'r18 layer2 3x3 128->128 @28', cIn: 128, cOut: 128, size: 28, k: 3, stride: 1, pad: 1, count: 3 },
+  { name: 'r18 layer3 3x3 s2 128->256 @28', cIn: 128, cOut: 256, size: 28, k: 3, stride: 2, pad: 1, count: 1 },
+  { name: 'r18 layer3 1x1 s2 128->256 @28', cIn: 128, cOut: 256, size: 28, k: 1, stride: 2, pad: 0, count: 1 },
+  { name: 'r18 layer3 3x3 256->256 @14', cIn: 256, cOut: 256, size: 14, k: 3, stride: 1, pad: 1, count: 3 },
+  { name: 'r18 layer4 3x3 s2 256->512 @14', cIn: 256, cOut: 512, size: 14, k: 3, stride: 2, pad: 1, count: 1 },
+  { name: 'r18 layer4 1x1 s2 256->512 @14', cIn: 256, cOut: 512, size: 14, k: 1, stride: 2, pad: 0, count: 1 },
+  { name: 'r18 layer4 3x3 512->512 @7', cIn: 512, cOut: 512, size: 7, k: 3, stride: 1, pad: 1, count: 3 },
+];
+const otherConvs: ConvSpec[] = [
+  { name: 'conv 1x1 64->256 @56 (pointwise, no im2col)', cIn: 64, cOut: 256, size: 56, k: 1, stride: 1, pad: 0 },
   { name: 'conv 3x3 depthwise 128 @56', cIn: 128, cOut: 128, size: 56, k: 3, stride: 1, pad: 1, groups: 128 },
+  { name: 'conv 3x3 s2 depthwise 128 @56', cIn: 128, cOut: 128, size: 56, k: 3, stride: 2, pad: 1, groups: 128 },
 ];
 
-const results: Result[] = [benchGemm(512), benchGemm(1024), ...convs.map(benchConv), benchMaxPool()];
+const sets: Kernels[] = [createTsKernels(), createWasmKernels({ variant: 'simd' })];
+if (wasmModule('relaxedSimd') !== null) sets.push(createWasmKernels({ variant: 'relaxedSimd' }));
+const cases: Case[] = [gemmCase(512), gemmCase(512, true), gemmCase(1024), ...resnet18.map(convCase), ...otherConvs.map(convCase), maxPoolCase()];
+
+interface Row { name: string; count?: number; sets: Record<string, { ms: number; gflops: number }> }
+const rows: Row[] = cases.map((c) => {
+  const row: Row = { name: c.name, count: c.count, sets: {} };
+  for (const k of sets) {
+    const ms = bestTime(c.run(k), 2, k.name === 'ts' ? 800 : 400);
+    row.sets[k.name] = { ms: Number(ms.toFixed(3)), gflops: Number((c.flops / ms / 1e6).toFixed(2)) };
+  }
+  return row;
+});
+
+// Sum of the resnet18 convolutions, each times its count: the conv share of one forward pass.
+const resnetTotal: Record<string, number> = {};
+for (const k of sets) {
+  resnetTotal[k.name] = Number(rows.filter((r) => r.count).reduce((sum, r) => sum + r.count! * r.sets[k.name].ms, 0).toFixed(2));
+}
+
+// The copies into and out of linear memory: sgemm alone on resident operands against the whole call.
+function copyShare(size: number): { callMs: number; sgemmMs: number } {
+  const runtime = new WasmKernelRuntime('simd');
+  const bytes = size * size * 4;
+  const [scratch, a, b, c] = runtime.reserve([runtime.gemmScratchBytes, bytes, bytes, bytes]);
+  runtime.floats().set(randomFloat32(size * size), a >> 2);
+  runtime.floats().set(randomFloat32(size * size), b >> 2);
+  const sgemmMs = bestTime(() => runtime.exports.sgemm(size, size, size, a, size, 1, b, size, 1, c, size, 1, 0, scratch), 2, 400);
+  return { callMs: rows.find((r) => r.name === `gemm ${size}^3`)!.sets.wasm.ms, sgemmMs: Number(sgemmMs.toFixed(3)) };
+}
+const copies = { gemm512: copyShare(512) };
+
+const names = sets.map((k) => k.name);
+const pad = (s: unknown, n: number) => String(s).padStart(n);
+process.stderr.write(`${'case'.padEnd(46)}${names.map((n) => pad(`${n} ms`, 14) + pad('GFLOP/s', 9)).join('')}\n`);
+for (const r of rows) {
+  process.stderr.write(`${`${r.name}${r.count ? ` x${r.count}` : ''}`.padEnd(46)}${names.map((n) => pad(r.sets[n].ms, 14) + pad(r.sets[n].gflops, 9)).join('')}\n`);
+}
+process.stderr.write(`${'resnet18 convolutions, total ms'.padEnd(46)}${names.map((n) => pad(resnetTotal[n], 14) + pad('', 9)).join('')}\n`);
+process.stderr.write(`gemm 512^3 wasm: whole call ${copies.gemm512.callMs} ms, sgemm on resident operands ${copies.gemm512.sgemmMs} ms\n`);
 console.log(JSON.stringify({
   node: process.version,
   unit: 'GFLOP/s (maxpool: G window taps/s); ms is the best run',
-  results: results.map((r) => ({ name: r.name, ms: Number(r.ms.toFixed(2)), gflops: Number(r.gflops.toFixed(2)) })),
-}, null, 1));
+  sets: names, results: rows, resnet18ConvTotalMs: resnetTotal, copies,
+}));

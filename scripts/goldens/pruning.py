@@ -7,7 +7,7 @@ A case builds a small model (MODELS), loads `state`, runs `steps` in order and r
 each one: state_dict (keys in order, tensors), named_parameters / named_buffers names, the pruning hooks
 per module, is_pruned, zeros per mask, a sparsity table and the forward output on `input`. A step that
 raises records {type, message} and the snapshot after the failure (PyTorch's partial roll-back is part of
-the contract). Layout and value encoding: test/fixtures/README.md ("Pruning" section at the end).
+the contract). Layout: test/fixtures/pruning/README.md; value encoding: test/fixtures/README.md.
 
 Random methods: the engine's generator differs from PyTorch's, so a case with "random": true is checked
 only structurally (zeros per mask, whole channels); its mask values and outputs are written as null.
@@ -162,8 +162,9 @@ def encode_step(step):
     return out
 
 
-def make_case(cid, model_name, steps, seed=0, random=False, structure=None):
-    """structure: {step index: [(mask key, dim)]} for random_structured steps."""
+def make_case(cid, model_name, steps, seed=0, random=False, structure=None, zeros_total_only=False):
+    """structure: {step index: [(mask key, dim)]} for random_structured steps. zeros_total_only: a random
+    global prune fixes how many entries go in total, not how they split between tensors."""
     global _random_step
     build, in_shape = MODELS[model_name]
     torch.manual_seed(seed)
@@ -191,6 +192,8 @@ def make_case(cid, model_name, steps, seed=0, random=False, structure=None):
             "steps": [encode_step(s) for s in steps], "snapshots": snaps}
     if random:
         case["random"] = True
+    if zeros_total_only:
+        case["zeros_total_only"] = True
     return case
 
 
@@ -296,7 +299,8 @@ def global_cases():
         make_case("global/after_layer_prune", "net", [S("l1_unstructured", module="3", amount=0.5),
                                                       G(NET_WEIGHTS, "L1Unstructured", amount=0.3)]),
         make_case("global/identity", "net", [G(NET_WEIGHTS, "Identity")]),
-        make_case("global/random", "net", [G(NET_WEIGHTS, "RandomUnstructured", amount=0.4)], random=True),
+        make_case("global/random", "net", [G(NET_WEIGHTS, "RandomUnstructured", amount=0.4)], random=True,
+                  zeros_total_only=True),
     ]
 
 

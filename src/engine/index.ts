@@ -10,3 +10,4 @@ export * as torch from './torch';
 export { Tensor } from './tensor';
 export { kernels, setKernels } from './kernels/types';
 export type { Kernels } from './kernels/types';
+export * as nn from './nn';

@@ -171,6 +171,8 @@ export type EngineEvent =
       startupMs: number;
       /** Milliseconds per start-up phase inside the process (node, loadPyodide, lockDownPython, ...). */
       phases: Record<string, number>;
+      /** `snapshot`: Pyodide's heap was restored from a memory snapshot the host cached. */
+      startedFrom: 'cold' | 'snapshot';
     }
   | { event: 'log'; level: 'stdout' | 'stderr' | 'info' | 'warning'; message: string; requestId?: number }
   | ({ event: 'stubbedImport'; requestId: number } & StubbedImport)
@@ -178,8 +180,21 @@ export type EngineEvent =
 
 export type EngineEventName = EngineEvent['event'];
 
+/**
+ * Start-up plumbing, not seen by event listeners. A process started with `snapshot: 'make'` sends the
+ * memory snapshot of its freshly locked-down interpreter (before any user code ran) for the host to cache;
+ * one started with `snapshot: 'load'` waits for the host's boot message carrying that snapshot.
+ */
+export interface EngineSnapshotMessage {
+  event: 'snapshot';
+  data: Uint8Array;
+}
+export interface EngineBootMessage {
+  boot: { snapshot: Uint8Array };
+}
+
 /** Anything the engine process sends. */
-export type EngineOutbound = EngineResponse | EngineEvent;
+export type EngineOutbound = EngineResponse | EngineEvent | EngineSnapshotMessage;
 
 export function isEngineEvent(message: unknown): message is EngineEvent {
   return typeof message === 'object' && message !== null && typeof (message as { event?: unknown }).event === 'string';

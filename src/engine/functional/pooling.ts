@@ -33,7 +33,7 @@ function poolArgs(a: Record<string, any>, name: string, spatial: number): PoolAr
   const input = tensorArg(a.input, name);
   const dims = spatial + 2;
   if ((input.ndim !== dims - 1 && input.ndim !== dims) || input.shape.slice(1).some((s) => s === 0))
-    throw new Error(`${name}: Expected ${dims - 1}D or ${dims}D (batch mode) tensor with optional 0 dim batch size for input, but got:${input.shape.join(' x ')}`);
+    throw new Error(`Expected ${dims - 1}D or ${dims}D (batch mode) tensor with optional 0 dim batch size for input, but got:[${input.shape.join(', ')}]`);
   const kernel = tuple(a.kernel_size, spatial, 'kernel_size');
   const stride = a.stride === null || (Array.isArray(a.stride) && a.stride.length === 0) ? kernel : tuple(a.stride, spatial, 'stride');
   const padding = tuple(a.padding, spatial, 'padding');

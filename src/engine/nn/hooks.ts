@@ -1,4 +1,7 @@
-// Hook registries (ordered by id, like PyTorch's OrderedDicts) and the handle that removes a hook.
+// Hook registries (ordered by id, like PyTorch's OrderedDicts), the handle that removes a hook, and
+// Module.__call__ with its forward pre- and post-hooks.
+import { isKwargs } from '../args';
+import type { Module } from './module';
 
 let nextHookId = 0;
 
@@ -46,4 +49,48 @@ export function register_module_forward_hook(
   if (opts.with_kwargs) globalForwardHooksWithKwargs.add(handle.id);
   if (opts.always_call) globalForwardHooksAlwaysCalled.add(handle.id);
   return handle;
+}
+
+/** Module._call_impl: pre-hooks may replace the args, post-hooks the output; always_call hooks run even on error. */
+export function callWithHooks(m: Module, rawArgs: any[]): any {
+  let hadKwargs = rawArgs.length > 0 && isKwargs(rawArgs[rawArgs.length - 1]);
+  let args: any[] = hadKwargs ? rawArgs.slice(0, -1) : rawArgs.slice();
+  let kwargs: Record<string, any> = hadKwargs ? rawArgs[rawArgs.length - 1] : {};
+  let result: any;
+  const alwaysCalledDone = new Set<number>();
+  try {
+    for (const [id, hook] of [...globalForwardPreHooks, ...m._forward_pre_hooks]) {
+      if (m._forward_pre_hooks_with_kwargs.has(id)) {
+        const r = hook(m, args, kwargs);
+        if (r == null) continue;
+        if (!Array.isArray(r) || r.length !== 2)
+          throw new Error(`forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got ${r}.`);
+        args = [...r[0]];
+        kwargs = r[1];
+        hadKwargs = true;
+      } else {
+        const r = hook(m, args);
+        if (r != null) args = Array.isArray(r) ? [...r] : [r];
+      }
+    }
+    result = m.forward(...(hadKwargs ? [...args, kwargs] : args));
+    for (const [id, hook] of [...globalForwardHooks, ...m._forward_hooks]) {
+      if (m._forward_hooks_always_called.has(id) || globalForwardHooksAlwaysCalled.has(id)) alwaysCalledDone.add(id);
+      const withKwargs = m._forward_hooks_with_kwargs.has(id) || globalForwardHooksWithKwargs.has(id);
+      const r = withKwargs ? hook(m, args, kwargs, result) : hook(m, args, result);
+      if (r != null) result = r;
+    }
+    return result;
+  } catch (e) {
+    for (const [id, hook] of [...globalForwardHooks, ...m._forward_hooks]) {
+      const always = m._forward_hooks_always_called.has(id) || globalForwardHooksAlwaysCalled.has(id);
+      if (!always || alwaysCalledDone.has(id)) continue;
+      try {
+        const withKwargs = m._forward_hooks_with_kwargs.has(id) || globalForwardHooksWithKwargs.has(id);
+        const r = withKwargs ? hook(m, args, kwargs, result) : hook(m, args, result);
+        if (r != null) result = r;
+      } catch { /* PyTorch only warns about a failing always_call hook */ }
+    }
+    throw e;
+  }
 }

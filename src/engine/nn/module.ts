@@ -9,13 +9,12 @@
 import { isKwargs, signature } from '../args';
 import { checkDType, DType } from '../dtype';
 import { Tensor } from '../tensor';
-import {
-  addHook, globalForwardHooks, globalForwardHooksAlwaysCalled, globalForwardHooksWithKwargs, globalForwardPreHooks,
-  HookMap, RemovableHandle,
-} from './hooks';
+import { addHook, callWithHooks, globalForwardHooks, globalForwardPreHooks, HookMap, RemovableHandle } from './hooks';
 import { Parameter } from './parameter';
 import { AttributeError, KeyError, NotImplementedError, typename, ValueError } from './python';
-import { IncompatibleKeys, loadStateDict, saveStateDict, StateDict, StateDictLike } from './state-dict';
+import {
+  IncompatibleKeys, loadOwnEntries, loadStateDict, overridesModuleMethod, saveStateDict, StateDict, StateDictLike,
+} from './state-dict';
 
 type Hook = (...args: any[]) => any;
 
@@ -117,7 +116,7 @@ const handler: ProxyHandler<Module> = {
 
 /** Wraps a raw module object (used by the constructor and by deepcopy). */
 export function wrapModule<T extends Module>(raw: T): T {
-  const proxy = new Proxy(raw, handler);
+  const proxy = new Proxy(raw, handler as ProxyHandler<T>);
   PROXIES.set(raw, proxy);
   return proxy;
 }
@@ -309,7 +308,9 @@ export class Module {
   }
 
   load_state_dict(...args: unknown[]): IncompatibleKeys {
-    const a = loadSig.bind(args);
+    // a lone plain object is the state dict itself, not keyword arguments
+    const alone = args.length === 1 && isKwargs(args[0]) && !('state_dict' in (args[0] as object));
+    const a = loadSig.bind(alone ? [args[0], {}] : args);
     return loadStateDict(this, a.state_dict as StateDictLike, a.strict, a.assign);
   }
 
@@ -318,7 +319,7 @@ export class Module {
     for (const [name, p] of this._parameters) if (p !== null) destination.set(prefix + name, keep_vars ? p : p.detach());
     for (const [name, b] of this._buffers)
       if (b !== null && !this._non_persistent_buffers_set.has(name)) destination.set(prefix + name, keep_vars ? b : b.detach());
-    if (this.get_extra_state !== Module.prototype.get_extra_state) destination.set(prefix + '_extra_state', this.get_extra_state());
+    if (overridesModuleMethod(this, 'get_extra_state')) destination.set(prefix + '_extra_state', this.get_extra_state());
   }
 
   _load_from_state_dict(
@@ -453,102 +454,4 @@ export class Module {
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string { return this.toString(); }
-}
-
-function callWithHooks(m: Module, rawArgs: any[]): any {
-  let hadKwargs = rawArgs.length > 0 && isKwargs(rawArgs[rawArgs.length - 1]);
-  let args: any[] = hadKwargs ? rawArgs.slice(0, -1) : rawArgs.slice();
-  let kwargs: Record<string, any> = hadKwargs ? rawArgs[rawArgs.length - 1] : {};
-  let result: any;
-  const alwaysCalledDone = new Set<number>();
-  try {
-    for (const [id, hook] of [...globalForwardPreHooks, ...m._forward_pre_hooks]) {
-      if (m._forward_pre_hooks_with_kwargs.has(id)) {
-        const r = hook(m, args, kwargs);
-        if (r == null) continue;
-        if (!Array.isArray(r) || r.length !== 2)
-          throw new Error(`forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got ${r}.`);
-        args = [...r[0]];
-        kwargs = r[1];
-        hadKwargs = true;
-      } else {
-        const r = hook(m, args);
-        if (r != null) args = Array.isArray(r) ? [...r] : [r];
-      }
-    }
-    result = m.forward(...(hadKwargs ? [...args, kwargs] : args));
-    for (const [id, hook] of [...globalForwardHooks, ...m._forward_hooks]) {
-      if (m._forward_hooks_always_called.has(id) || globalForwardHooksAlwaysCalled.has(id)) alwaysCalledDone.add(id);
-      const withKwargs = m._forward_hooks_with_kwargs.has(id) || globalForwardHooksWithKwargs.has(id);
-      const r = withKwargs ? hook(m, args, kwargs, result) : hook(m, args, result);
-      if (r != null) result = r;
-    }
-    return result;
-  } catch (e) {
-    for (const [id, hook] of [...globalForwardHooks, ...m._forward_hooks]) {
-      const always = m._forward_hooks_always_called.has(id) || globalForwardHooksAlwaysCalled.has(id);
-      if (!always || alwaysCalledDone.has(id)) continue;
-      try {
-        const withKwargs = m._forward_hooks_with_kwargs.has(id) || globalForwardHooksWithKwargs.has(id);
-        const r = withKwargs ? hook(m, args, kwargs, result) : hook(m, args, result);
-        if (r != null) result = r;
-      } catch { /* PyTorch only warns about a failing always_call hook */ }
-    }
-    throw e;
-  }
-}
-
-/** Module._load_from_state_dict's body: copy (or assign) matching entries, collect missing/unexpected keys. */
-function loadOwnEntries(
-  m: Module, stateDict: StateDict, prefix: string, localMetadata: Record<string, unknown>, strict: boolean,
-  missing: string[], unexpected: string[], errors: string[],
-): void {
-  for (const hook of m._load_state_dict_pre_hooks.values())
-    hook(m, stateDict, prefix, localMetadata, strict, missing, unexpected, errors);
-  const local = new Map<string, Tensor>();
-  for (const [k, p] of m._parameters) if (p !== null) local.set(k, p);
-  for (const [k, b] of m._buffers) if (b !== null && !m._non_persistent_buffers_set.has(k)) local.set(k, b);
-  const assign = localMetadata.assign_to_params_buffers === true;
-  const sizeStr = (s: readonly number[]) => `torch.Size([${s.join(', ')}])`;
-  for (const [name, param] of local) {
-    const key = prefix + name;
-    if (!stateDict.has(key)) {
-      if (strict) missing.push(key);
-      continue;
-    }
-    let input = stateDict.get(key) as unknown;
-    if (!(input instanceof Tensor)) {
-      errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${typename(input)}'>`);
-      continue;
-    }
-    if (param.ndim === 0 && input.ndim === 1) input = input.select(0, 0); // checkpoints from before 0-d tensors
-    const value = input as Tensor;
-    if (value.shape.length !== param.shape.length || value.shape.some((d, i) => d !== param.shape[i])) {
-      errors.push(`size mismatch for ${key}: copying a param with shape ${sizeStr(value.shape)} from checkpoint, the shape in current model is ${sizeStr(param.shape)}.`);
-      continue;
-    }
-    try {
-      if (assign) {
-        const next = param instanceof Parameter && !(value instanceof Parameter) ? new Parameter(value, param.requires_grad) : value;
-        if (next instanceof Parameter && param instanceof Parameter) next.requires_grad_(param.requires_grad);
-        (m as any)[name] = next;
-      } else param.copy_(value);
-    } catch (ex) {
-      errors.push(`While copying the parameter named "${key}", whose dimensions in the model are ${sizeStr(param.shape)} and whose dimensions in the checkpoint are ${sizeStr(value.shape)}, an exception occurred : ('${(ex as Error).message}',).`);
-    }
-  }
-  const extraKey = prefix + '_extra_state';
-  if (m.set_extra_state !== Module.prototype.set_extra_state) {
-    if (stateDict.has(extraKey)) m.set_extra_state(stateDict.get(extraKey));
-    else if (strict) missing.push(extraKey);
-  } else if (strict && stateDict.has(extraKey)) unexpected.push(extraKey);
-  if (strict) {
-    for (const key of stateDict.keys()) {
-      if (!key.startsWith(prefix) || key === extraKey) continue;
-      const rest = key.slice(prefix.length);
-      const dot = rest.indexOf('.');
-      if (dot >= 0) { if (!m._modules.has(rest.slice(0, dot))) unexpected.push(key); }
-      else if (!local.has(rest)) unexpected.push(key);
-    }
-  }
 }

@@ -1,6 +1,7 @@
 // Module.state_dict() and Module.load_state_dict(), with PyTorch's key order, `_metadata` versions and messages.
 import { Tensor } from '../tensor';
 import type { Module } from './module';
+import { Parameter } from './parameter';
 import { listRepr, typename } from './python';
 
 export type Metadata = Map<string, Record<string, unknown>>;
@@ -87,4 +88,68 @@ export function loadStateDict(m: Module, stateDict: StateDictLike, strict: boole
   }
   if (errors.length) throw new Error(`Error(s) in loading state_dict for ${m.constructor.name}:\n\t${errors.join('\n\t')}`);
   return new IncompatibleKeys(missing, unexpected);
+}
+
+/** Module._load_from_state_dict's body: copy (or assign) matching entries, collect missing/unexpected keys. */
+export function loadOwnEntries(
+  m: Module, stateDict: StateDict, prefix: string, localMetadata: Record<string, unknown>, strict: boolean,
+  missing: string[], unexpected: string[], errors: string[],
+): void {
+  for (const hook of m._load_state_dict_pre_hooks.values())
+    hook(m, stateDict, prefix, localMetadata, strict, missing, unexpected, errors);
+  const local = new Map<string, Tensor>();
+  for (const [k, p] of m._parameters) if (p !== null) local.set(k, p);
+  for (const [k, b] of m._buffers) if (b !== null && !m._non_persistent_buffers_set.has(k)) local.set(k, b);
+  const assign = localMetadata.assign_to_params_buffers === true;
+  const sizeStr = (s: readonly number[]) => `torch.Size([${s.join(', ')}])`;
+  for (const [name, param] of local) {
+    const key = prefix + name;
+    if (!stateDict.has(key)) {
+      if (strict) missing.push(key);
+      continue;
+    }
+    let input = stateDict.get(key) as unknown;
+    if (!(input instanceof Tensor)) {
+      errors.push(`While copying the parameter named "${key}", expected torch.Tensor or Tensor-like object from checkpoint but received <class '${typename(input)}'>`);
+      continue;
+    }
+    if (param.ndim === 0 && input.ndim === 1) input = input.select(0, 0); // checkpoints from before 0-d tensors
+    const value = input as Tensor;
+    if (value.shape.length !== param.shape.length || value.shape.some((d, i) => d !== param.shape[i])) {
+      errors.push(`size mismatch for ${key}: copying a param with shape ${sizeStr(value.shape)} from checkpoint, the shape in current model is ${sizeStr(param.shape)}.`);
+      continue;
+    }
+    try {
+      if (assign) {
+        const next = param instanceof Parameter && !(value instanceof Parameter) ? new Parameter(value, param.requires_grad) : value;
+        if (next instanceof Parameter && param instanceof Parameter) next.requires_grad_(param.requires_grad);
+        (m as any)[name] = next;
+      } else param.copy_(value);
+    } catch (ex) {
+      errors.push(`While copying the parameter named "${key}", whose dimensions in the model are ${sizeStr(param.shape)} and whose dimensions in the checkpoint are ${sizeStr(value.shape)}, an exception occurred : ('${(ex as Error).message}',).`);
+    }
+  }
+  const extraKey = prefix + '_extra_state';
+  if (overridesModuleMethod(m, 'set_extra_state')) {
+    if (stateDict.has(extraKey)) m.set_extra_state(stateDict.get(extraKey));
+    else if (strict) missing.push(extraKey);
+  } else if (strict && stateDict.has(extraKey)) unexpected.push(extraKey);
+  if (strict) {
+    for (const key of stateDict.keys()) {
+      if (!key.startsWith(prefix) || key === extraKey) continue;
+      const rest = key.slice(prefix.length);
+      const dot = rest.indexOf('.');
+      if (dot >= 0) { if (!m._modules.has(rest.slice(0, dot))) unexpected.push(key); }
+      else if (!local.has(rest)) unexpected.push(key);
+    }
+  }
+}
+
+/** True when a subclass overrides a Module method (PyTorch: `type(self).set_extra_state is not Module.set_extra_state`). */
+export function overridesModuleMethod(m: Module, name: string): boolean {
+  for (let proto = Object.getPrototypeOf(m); proto; proto = Object.getPrototypeOf(proto)) {
+    if (Object.prototype.hasOwnProperty.call(proto, 'register_parameter')) return false; // reached Module.prototype
+    if (Object.prototype.hasOwnProperty.call(proto, name)) return true;
+  }
+  return false;
 }

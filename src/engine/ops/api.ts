@@ -115,7 +115,10 @@ export const masked_select = def('masked_select(input, mask)', (a) => idx.masked
 export const cat = def('cat(tensors, dim=0)', (a) => sh.cat(a.tensors, num(a.dim)));
 export const concat = cat, concatenate = cat;
 export const stack = def('stack(tensors, dim=0)', (a) => sh.stack(a.tensors, num(a.dim)));
-export const hstack = def('hstack(tensors)', (a) => sh.cat((a.tensors as Tensor[]).map((t) => (t.ndim === 0 ? t.reshape([1]) : t)), (a.tensors as Tensor[])[0]?.ndim === 1 ? 0 : 1));
+export const hstack = def('hstack(tensors)', (a) => {
+  const parts = (a.tensors as Tensor[]).map((t) => (t.ndim === 0 ? t.reshape([1]) : t));
+  return sh.cat(parts, parts[0]?.ndim === 1 ? 0 : 1);
+});
 export const vstack = def('vstack(tensors)', (a) => sh.cat((a.tensors as Tensor[]).map((t) => (t.ndim < 2 ? t.reshape([1, -1]) : t)), 0));
 export const split = def('split(tensor, split_size_or_sections, dim=0)', (a) => sh.split(a.tensor, a.split_size_or_sections, num(a.dim)));
 export const chunk = def('chunk(input, chunks, dim=0)', (a) => sh.chunk(a.input, num(a.chunks), num(a.dim)));

@@ -2,7 +2,8 @@
 // Node's permission model). Order matters: workarounds and caps before Pyodide loads, lock-down before the
 // first request, and `ready` only once nothing user-controlled has run yet.
 import type {
-  EngineError, EngineEvent, EngineOutbound, EngineRequest, EngineResponse, EvaluateResult, StubbedImport,
+  EngineBootMessage, EngineError, EngineEvent, EngineOutbound, EngineRequest, EngineResponse, EvaluateResult,
+  StubbedImport,
 } from '../../protocol/engine';
 import { ENGINE_PROTOCOL_VERSION } from '../../protocol/engine';
 import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCapabilities, sandboxReport } from './harden';
@@ -11,10 +12,14 @@ import { loadRuntime, type Runtime } from './runtime';
 export interface EngineProcessConfig {
   pyodideDir: string;
   maxWasmMb: number;
+  /** `load`: wait for the host's boot message with a snapshot; `make`: start cold and send one. */
+  snapshot: 'none' | 'load' | 'make';
 }
 
 /** Exit status after a fatal error; the host restarts the process. */
 const EXIT_FATAL = 70;
+/** Exit status when the host's snapshot could not be restored; the host drops it and starts cold. */
+export const EXIT_SNAPSHOT_REJECTED = 71;
 
 const send = process.send?.bind(process);
 if (!send) {
@@ -102,13 +107,30 @@ function isRequest(message: unknown): message is EngineRequest {
     typeof m.timeoutMs === 'number';
 }
 
+function bootSnapshot(): Promise<Uint8Array> {
+  return new Promise((resolve) => {
+    const onBoot = (message: unknown) => {
+      const boot = (message as Partial<EngineBootMessage> | null)?.boot;
+      if (!boot) return;
+      process.off('message', onBoot);
+      resolve(boot.snapshot);
+    };
+    process.on('message', onBoot);
+  });
+}
+
 async function main(): Promise<void> {
   const nodeStartMs = Math.round(process.uptime() * 1000);
   installBindingWorkaround();
   capWasmMemory(config.maxWasmMb * 2 ** 20);
-  const runtime = await loadRuntime({
+  const snapshot = config.snapshot === 'load' ? await bootSnapshot() : undefined;
+  let runtime: Runtime;
+  try {
+    runtime = await loadRuntime({
     pyodideDir: config.pyodideDir,
     maxWasmMb: config.maxWasmMb,
+    snapshot,
+    makeSnapshot: config.snapshot === 'make',
     onOutput: (level, message) => post({ event: 'log', level, message, requestId: currentRequestId }),
     registerMethods: (bridge) =>
       bridge.register('progress', (message: unknown, fraction: unknown) => {
@@ -117,7 +139,15 @@ async function main(): Promise<void> {
         if (typeof fraction === 'number') event.fraction = fraction;
         post(event);
       }),
-  });
+    });
+  } catch (error) {
+    if (!snapshot) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    post({ event: 'log', level: 'warning', message: `memory snapshot rejected, starting cold next time: ${reason}` },
+      () => process.exit(EXIT_SNAPSHOT_REJECTED));
+    return;
+  }
+  if (runtime.snapshot) post({ event: 'snapshot', data: runtime.snapshot });
   const mark = Date.now();
   removeHostCapabilities();
   freezeIntrinsics();
@@ -164,6 +194,7 @@ async function main(): Promise<void> {
     sandbox: sandboxReport(),
     startupMs: Math.round(process.uptime() * 1000),
     phases,
+    startedFrom: runtime.startedFrom,
   };
   post(ready);
 }

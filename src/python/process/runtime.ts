@@ -1,4 +1,5 @@
-// Loads Pyodide inside the engine process and puts it into its locked-down state.
+// Loads Pyodide inside the engine process and puts it into its locked-down state, either cold or from a
+// memory snapshot of a previous process taken right after that same lock-down (before any user code).
 import * as path from 'node:path';
 import type { PyodideInterface } from 'pyodide';
 import pythonFiles from 'virtual:python-files';
@@ -9,6 +10,10 @@ import { registerEngineMethods } from './engine-methods';
 export interface RuntimeOptions {
   pyodideDir: string;
   maxWasmMb: number;
+  /** Restore this snapshot instead of a cold start. */
+  snapshot?: Uint8Array;
+  /** Cold start only: return a snapshot of the locked-down interpreter. */
+  makeSnapshot?: boolean;
   onOutput(stream: 'stdout' | 'stderr', line: string): void;
   /** Methods of the process itself (progress reports) next to the engine's. */
   registerMethods(bridge: EngineBridge): void;
@@ -20,12 +25,23 @@ export interface Runtime {
   /** `_torch_explorer.runner.evaluate(request_json) -> response_json` */
   evaluateJson(requestJson: string): string;
   pythonVersion: string;
+  startedFrom: 'cold' | 'snapshot';
+  snapshot?: Uint8Array;
   /** Milliseconds per start-up phase, for the ready event. */
   phases: Record<string, number>;
 }
 
 type PyCallable = ((...args: unknown[]) => unknown) & { destroy(): void };
 type LoadPyodide = (options: Record<string, unknown>) => Promise<PyodideInterface>;
+type SnapshotApi = { makeMemorySnapshot(options: { serializer(value: unknown): unknown }): Uint8Array };
+
+const LOCK_DOWN = `
+import _torch_explorer.sandbox, _torch_explorer.imports, _torch_explorer.runner
+_torch_explorer.sandbox.apply()
+`;
+const FIRST_SETUP = `${LOCK_DOWN}
+_torch_explorer.imports.install()
+`;
 
 export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
   const phases: Record<string, number> = {};
@@ -38,13 +54,14 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
   // to itself, and that folder is one of the two the permission model lets us read.
   const { loadPyodide } = require(path.join(options.pyodideDir, 'pyodide.js')) as { loadPyodide: LoadPyodide };
   const jsglobals = Object.freeze(Object.create(null));
-  const pyodide = await loadPyodide({
+  const settings = {
     indexURL: options.pyodideDir + path.sep,
     jsglobals,
     env: { HOME: '/home/pyodide' },
     stdin: () => null,
     stdout: (line: string) => options.onOutput('stdout', line),
     stderr: (line: string) => options.onOutput('stderr', line),
+    // Runs on restores too: file contents live in JS, not in the snapshotted wasm heap.
     fsInit: async (FS: { mkdirTree(p: string): void; writeFile(p: string, data: string): void }, info: { sitePackages: string }) => {
       for (const [relative, source] of Object.entries(pythonFiles)) {
         const target = path.posix.join(info.sitePackages, relative);
@@ -52,21 +69,28 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
         FS.writeFile(target, source);
       }
     },
-  });
+  };
+  const restoring = options.snapshot !== undefined;
+  const pyodide = restoring
+    ? await loadPyodide({ ...settings, _loadSnapshot: options.snapshot, _snapshotDeserializer: unexpectedJsValue })
+    : await loadPyodide({ ...settings, _makeSnapshot: options.makeSnapshot === true });
   phase('loadPyodide');
+
   // Python-visible Pyodide API (FS, mountNodeFS, _module): unreachable from now on.
-  pyodide.unregisterJsModule('pyodide_js');
+  if (!restoring) pyodide.unregisterJsModule('pyodide_js');
+  pyodide.runPython(restoring ? LOCK_DOWN : FIRST_SETUP);
+  phase('lockDownPython');
+  let snapshot: Uint8Array | undefined;
+  if (options.makeSnapshot && !restoring) {
+    // Before the bridge exists: the only JS value Python holds now is the empty `js` namespace.
+    snapshot = (pyodide as unknown as SnapshotApi).makeMemorySnapshot({ serializer: unexpectedJsValue });
+    phase('makeSnapshot');
+  }
+
   const bridge = new EngineBridge();
   registerEngineMethods(bridge);
   options.registerMethods(bridge);
   bridge.install(pyodide);
-
-  pyodide.runPython(`
-import _torch_explorer.sandbox, _torch_explorer.imports, _torch_explorer.runner
-_torch_explorer.sandbox.apply()
-_torch_explorer.imports.install()
-`);
-  phase('lockDownPython');
   const configure = pyodide.runPython('from _torch_explorer.runner import configure; configure') as PyCallable;
   configure(JSON.stringify({ maxWasmMb: options.maxWasmMb }));
   configure.destroy();
@@ -81,6 +105,13 @@ _torch_explorer.imports.install()
     pyodide,
     deadline,
     pythonVersion,
+    startedFrom: restoring ? 'snapshot' : 'cold',
+    snapshot,
     evaluateJson: (requestJson) => evaluate(requestJson) as string,
   };
+}
+
+/** A snapshot may only reference JS values Pyodide itself knows how to find again. */
+function unexpectedJsValue(value: unknown): never {
+  throw new Error(`the memory snapshot references an unexpected JS value (${typeof value})`);
 }

@@ -30,31 +30,39 @@ export function vectorNorm(t: Tensor, n: NormOrder, dims: number[]): Tensor {
   return reduce.sum(a.pow(n), dims).pow(1 / n);
 }
 
-const bits = new DataView(new ArrayBuffer(8));
-const SIGN = 1n << 63n;
-
-/** A 64-bit key that orders doubles like `<` does (with -0 just below +0). */
-function orderKey(x: number): bigint {
-  bits.setFloat64(0, x);
-  const b = bits.getBigUint64(0);
-  return b & SIGN ? ~b & (SIGN * 2n - 1n) : b | SIGN;
+/**
+ * Keys that order floats like `<` does (-0 just below +0): the IEEE bits with the sign folded in. Values
+ * from float32, float16 and bfloat16 tensors are all float32 numbers, so 32-bit keys find them in at most
+ * 32 bisection steps; float64 needs 64.
+ */
+interface KeySpace { toKey(x: number): bigint; fromKey(k: bigint): number }
+const scratch = new DataView(new ArrayBuffer(8));
+function keySpace(width: 32 | 64): KeySpace {
+  const sign = 1n << BigInt(width - 1), all = (sign << 1n) - 1n;
+  const write = width === 32 ? (x: number) => { scratch.setFloat32(0, x); return BigInt(scratch.getUint32(0)); }
+    : (x: number) => { scratch.setFloat64(0, x); return scratch.getBigUint64(0); };
+  const read = width === 32 ? (b: bigint) => { scratch.setUint32(0, Number(b)); return scratch.getFloat32(0); }
+    : (b: bigint) => { scratch.setBigUint64(0, b); return scratch.getFloat64(0); };
+  return {
+    toKey: (x) => { const b = write(x); return b & sign ? ~b & all : b | sign; },
+    fromKey: (k) => read(k & sign ? k & ~sign : ~k & all),
+  };
 }
-function fromOrderKey(k: bigint): number {
-  bits.setBigUint64(0, k & SIGN ? k & ~SIGN : ~k & (SIGN * 2n - 1n));
-  return bits.getFloat64(0);
-}
+const KEYS32 = keySpace(32), KEYS64 = keySpace(64);
 
 const count = (mask: Tensor): number => reduce.sum(mask).item() as number;
 
 /**
  * A bool mask of the k smallest entries of a 1-D tensor, NaN counting as the largest value (topk's
- * order). The k-th smallest value is found by bisecting the bit patterns of doubles (at most 64 passes
- * of a comparison and a count); among entries equal to it the first ones in order are taken, since
+ * order). The k-th smallest value is found by bisecting the bit patterns of the floats (at most 32 or 64
+ * passes of a comparison and a count); among entries equal to it the first ones in order are taken, since
  * PyTorch leaves tie-breaking unspecified.
  */
 export function smallestK(values: Tensor, k: number): Tensor {
   const n = values.numel();
-  const x = values.reshape([n]).type('float64');
+  const wide = values.dtype === 'float64' || !values.is_floating_point();
+  const x = values.reshape([n]).type(wide ? 'float64' : 'float32');
+  const { toKey, fromKey } = wide ? KEYS64 : KEYS32;
   if (k <= 0) return Tensor.empty([n], 'bool');
   const isNum = x.eq(x);
   const numbers = count(isNum);
@@ -62,22 +70,22 @@ export function smallestK(values: Tensor, k: number): Tensor {
     const extraNaN = isNum.logical_not();
     return isNum.logical_or(extraNaN.logical_and(extraNaN.cumsum(0).le(k - numbers)));
   }
-  let lo = orderKey(reduce.amin(x.where(isNum, Infinity)).item() as number);
-  let hi = orderKey(reduce.amax(x.where(isNum, -Infinity)).item() as number);
+  let lo = toKey(reduce.amin(x.where(isNum, Infinity)).item() as number);
+  let hi = toKey(reduce.amax(x.where(isNum, -Infinity)).item() as number);
   // invariant: count(x <= value(hi)) >= k; find the smallest such key. Every few steps the candidates
   // shrink to those between value(lo) and value(hi), so later passes read far fewer elements.
   let candidates = x.index(isNum), removedBelow = 0;
   for (let step = 1; lo < hi; step++) {
     const mid = lo + (hi - lo) / 2n;
-    if (removedBelow + count(candidates.le(fromOrderKey(mid))) >= k) hi = mid;
+    if (removedBelow + count(candidates.le(fromKey(mid))) >= k) hi = mid;
     else lo = mid + 1n;
     if (step % 4 === 0) {
-      const low = fromOrderKey(lo);
+      const low = fromKey(lo);
       removedBelow += count(candidates.lt(low));
-      candidates = candidates.index(candidates.ge(low).logical_and(candidates.le(fromOrderKey(hi))));
+      candidates = candidates.index(candidates.ge(low).logical_and(candidates.le(fromKey(hi))));
     }
   }
-  const kth = fromOrderKey(hi);
+  const kth = fromKey(hi);
   const below = x.lt(kth);
   const needed = k - count(below);
   const equal = x.eq(kth);

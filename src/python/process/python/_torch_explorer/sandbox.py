@@ -99,8 +99,15 @@ def _cut_pyodide_handles():
         finder.jsproxies.pop("pyodide_js", None)
 
 
+_applied = False
+
+
 def apply():
+    """Idempotent: it runs again after a memory snapshot is restored, when Pyodide's JS side is new."""
+    global _applied
     sys.dont_write_bytecode = True
     _cut_pyodide_handles()
-    _block_processes()
-    _block_native_modules()
+    if not _applied:
+        _block_processes()
+        _block_native_modules()
+        _applied = True
