@@ -41,6 +41,7 @@ MODELS = {
     "linear5x1": (lambda: nn.Linear(5, 1), [2, 5]),
     "linear7x1": (lambda: nn.Linear(7, 1), [2, 7]),
     "linear10x2": (lambda: nn.Linear(10, 2), [2, 10]),
+    "linear5x4_nobias": (lambda: nn.Linear(5, 4, bias=False), [3, 5]),
     "conv2d": (lambda: nn.Conv2d(3, 4, 3), [1, 3, 5, 5]),
     "conv1d": (lambda: nn.Conv1d(3, 4, 3), [2, 3, 6]),
     "net": (lambda: nn.Sequential(nn.Conv2d(2, 3, 3), nn.ReLU(), nn.Flatten(), nn.Linear(48, 6), nn.ReLU(),
@@ -89,7 +90,9 @@ def sparsity(model):
     """Per tensor as the model uses it (a pruned `weight` is mask * orig), in named_parameters order."""
     rows = []
     for path, m in model.named_modules():
-        for pname in m._parameters:
+        for pname, p in m._parameters.items():
+            if p is None:
+                continue
             name = pname
             if pname.endswith("_orig") and pname[:-5] + "_mask" in m._buffers:
                 name = pname[:-5]
@@ -111,8 +114,11 @@ def snapshot(model, x, random):
         "mask_zeros": {k: int((v == 0).sum()) for k, v in sd.items() if k.endswith("_mask")},
     }
     if not random:
-        with torch.no_grad():
-            snap["output"] = tensor_value(model(x))
+        try:
+            with torch.no_grad():
+                snap["output"] = tensor_value(model(x))
+        except Exception as e:  # noqa: BLE001 - a module broken by a failed prune is part of the golden
+            snap["output_error"] = {"type": type(e).__name__, "message": str(e)}
         snap["sparsity"] = sparsity(model)
     return snap
 
@@ -364,6 +370,8 @@ def errors():
                   [S("l1_unstructured", amount=1, importance_scores=bad_scores)]),
         make_case("error/custom_mask_shape", "linear5x4", [S("custom_from_mask", mask=torch.ones(3))]),
         make_case("error/remove_unpruned", "linear5x4", [S("remove")]),
+        make_case("error/no_such_parameter", "linear5x4", [S("l1_unstructured", "foo", amount=1)]),
+        make_case("error/none_parameter_not_rolled_back", "linear5x4_nobias", [S("l1_unstructured", "bias", amount=1)]),
         make_case("error/remove_twice", "linear5x4", [S("l1_unstructured", amount=2), S("remove"), S("remove")]),
         make_case("error/reprune_amount_above_remaining", "linear5x4", [S("l1_unstructured", amount=0.2),
                                                                         S("l1_unstructured", amount=17)]),

@@ -5,6 +5,14 @@
 
 export const ENGINE_PROTOCOL_VERSION = 1;
 
+/** Exit statuses of the engine process that the host treats specially. */
+export const ENGINE_EXIT = {
+  /** Pyodide suffered a fatal error; the host restarts the process. */
+  fatal: 70,
+  /** The host's memory snapshot could not be restored; the host drops it and starts cold. */
+  snapshotRejected: 71,
+} as const;
+
 /** dtypes as the engine names them (see docs/ARCHITECTURE.md). */
 export type EngineDType =
   | 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';

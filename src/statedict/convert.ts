@@ -86,7 +86,8 @@ export function recordsToStateDict(records: Map<string, TensorInput>): Converted
       entries.set(key, t);
       tensors.set(key, t);
     } else {
-      entries.set(key, record);
+      // read now, so the state dict does not depend on the file staying open
+      entries.set(key, isRawTensor(record) ? record : { dtype: record.dtype, shape: [...record.shape], bytes: record.readSync() });
       unsupported.push({ key, dtype: record.dtype, shape: [...record.shape] });
     }
   }

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { archiveNameFor } from '../formats';
 import { writeFileAtomic, writeFileAtomicSync } from '../formats/atomic-node';
 import { StateDictValue } from './convert';
+import type { StateDictEditor } from './editor';
 import { ExportError, ExportOptions, exportChunks, formatForPath, planExport } from './export';
 
 export interface SaveOptions extends Partial<ExportOptions> {
@@ -46,4 +47,9 @@ export function saveStateDictSync(sd: ReadonlyMap<string, StateDictValue>, targe
   const plan = planExport(sd, opts);
   writeFileAtomicSync(target, exportChunks(plan, opts));
   return { target, format: opts.format, keys: plan.records.size, bytes: plan.bytes, converted: plan.converted };
+}
+
+/** Writes an editor's current state to a new file; its source file is refused as a target. */
+export function saveEditorAs(editor: StateDictEditor, target: string, options: SaveOptions = {}): Promise<SaveReport> {
+  return saveStateDict(editor.stateDict, target, { ...options, source: options.source ?? editor.source });
 }

@@ -140,6 +140,11 @@ function hollowCopy(model: Module): Module {
   for (const m of model.modules()) {
     for (const p of m._parameters.values()) seed(p);
     for (const b of m._buffers.values()) seed(b);
+    // plain tensor attributes too, such as the `weight` a pruned module computes from weight_orig
+    for (const key of Reflect.ownKeys(m)) {
+      const v = Reflect.get(m, key);
+      if (v instanceof Tensor) seed(v);
+    }
   }
   return deepcopy(model, memo);
 }

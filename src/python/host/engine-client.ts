@@ -4,10 +4,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type {
-  EngineError, EngineEvent, EngineParams, EngineRequest, EngineRequestKind, EngineResult, SandboxReport,
+  EngineBootMessage, EngineError, EngineEvent, EngineParams, EngineRequest, EngineRequestKind, EngineResult,
+  EngineSnapshotMessage, SandboxReport,
 } from '../../protocol/engine';
-import { isEngineEvent, isEngineResponse } from '../../protocol/engine';
+import { ENGINE_EXIT, isEngineEvent, isEngineResponse } from '../../protocol/engine';
 import { defaultBundlePath, defaultPyodideDir, isFlagRefusal, isNoise, launchArgs } from './process-options';
+import { SnapshotCache } from './snapshot-cache';
 
 export interface EngineClientOptions {
   bundlePath?: string;
@@ -23,6 +25,11 @@ export interface EngineClientOptions {
   maxWasmMb?: number;
   /** V8 old-space limit of the process, MiB. */
   maxOldSpaceMb?: number;
+  /**
+   * Folder for the memory snapshot that makes later starts ~4x faster (e.g. the extension's globalStorage).
+   * Without it every start is cold.
+   */
+  snapshotCacheDir?: string;
   /** Flags the Node binary accepts; defaults to process.allowedNodeEnvironmentFlags (tests inject). */
   nodeFlags?: ReadonlySet<string>;
   onEvent?: (event: EngineEvent) => void;
@@ -55,16 +62,22 @@ export interface EngineStats {
   lastStartMs: number;
   /** Same, measured inside the process (includes Node's own start-up). */
   lastReadyInProcessMs: number;
+  lastStartedFrom: 'cold' | 'snapshot' | undefined;
 }
 
 /** Consecutive failed starts after which the client gives up instead of looping. */
 const MAX_FAILED_STARTS = 3;
 const STDERR_TAIL_LINES = 20;
 
+function isSnapshotMessage(message: unknown): message is EngineSnapshotMessage {
+  return (message as Partial<EngineSnapshotMessage> | null)?.event === 'snapshot';
+}
+
 const fail = (code: EngineError['code'], type: string, message: string) => new EngineRequestError({ code, type, message });
 
 export class EngineClient {
-  private readonly options: Required<Omit<EngineClientOptions, 'onEvent' | 'nodeFlags'>> & Pick<EngineClientOptions, 'onEvent'>;
+  private readonly options: Required<Omit<EngineClientOptions, 'onEvent' | 'nodeFlags' | 'snapshotCacheDir'>>;
+  private readonly snapshots?: SnapshotCache;
   private readonly nodeFlags: ReadonlySet<string>;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
   private child?: ChildProcess;
@@ -78,7 +91,7 @@ export class EngineClient {
   private starting?: Promise<void>;
   private stderrTail: string[] = [];
   private report?: SandboxReport;
-  readonly stats: EngineStats = { starts: 0, crashes: 0, lastStartMs: 0, lastReadyInProcessMs: 0 };
+  readonly stats: EngineStats = { starts: 0, crashes: 0, lastStartMs: 0, lastReadyInProcessMs: 0, lastStartedFrom: undefined };
 
   private constructor(options: EngineClientOptions) {
     this.options = {
@@ -90,8 +103,10 @@ export class EngineClient {
       startupTimeoutMs: options.startupTimeoutMs ?? 30_000,
       maxWasmMb: options.maxWasmMb ?? 1024,
       maxOldSpaceMb: options.maxOldSpaceMb ?? 2048,
-      onEvent: options.onEvent,
     };
+    if (options.snapshotCacheDir) {
+      this.snapshots = new SnapshotCache(options.snapshotCacheDir, this.options.bundlePath, this.options.pyodideDir);
+    }
     this.nodeFlags = options.nodeFlags ?? process.allowedNodeEnvironmentFlags;
     if (options.onEvent) this.listeners.add(options.onEvent);
   }
@@ -186,7 +201,9 @@ export class EngineClient {
     this.stderrTail = [];
     // The environment is empty on purpose: the permission model does not hide process.env.
     const env: NodeJS.ProcessEnv = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
-    const child = fork(bundlePath, [JSON.stringify({ pyodideDir, maxWasmMb })], {
+    const snapshot = this.snapshots?.read();
+    const snapshotMode = snapshot ? 'load' : this.snapshots ? 'make' : 'none';
+    const child = fork(bundlePath, [JSON.stringify({ pyodideDir, maxWasmMb, snapshot: snapshotMode })], {
       execArgv: launch.execArgv,
       env,
       serialization: 'advanced',
@@ -195,6 +212,7 @@ export class EngineClient {
     this.child = child;
     this.ready = false;
     this.captureOutput(child);
+    if (snapshot) child.send({ boot: { snapshot } } satisfies EngineBootMessage);
 
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -204,6 +222,11 @@ export class EngineClient {
       const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
         clearTimeout(timer);
         const stderr = this.stderrTail.join('\n');
+        if (code === ENGINE_EXIT.snapshotRejected) {
+          this.snapshots?.drop();
+          reject(fail('Crashed', 'SnapshotRejected', 'the cached memory snapshot was rejected; starting cold'));
+          return;
+        }
         if (launch.permissionFlags && isFlagRefusal(stderr)) {
           this.usePermission = false; // retried without the flags, then refused unless allowUnsandboxed
           reject(fail('Crashed', 'FlagsRefused', stderr));
@@ -218,6 +241,10 @@ export class EngineClient {
         if (!this.ready) onExit(child.exitCode, child.signalCode);
       });
       child.on('message', (message: unknown) => {
+        if (isSnapshotMessage(message)) {
+          this.saveSnapshot(message.data);
+          return;
+        }
         if (isEngineEvent(message) && message.event === 'ready') {
           clearTimeout(timer);
           child.off('exit', onExit);
@@ -225,6 +252,7 @@ export class EngineClient {
           this.report = launch.permissionFlags ? message.sandbox : { ...message.sandbox, sandboxed: false, reason: launch.reason };
           this.stats.lastStartMs = Date.now() - startedAt;
           this.stats.lastReadyInProcessMs = message.startupMs;
+          this.stats.lastStartedFrom = message.startedFrom;
           if (!this.report.sandboxed && !this.options.allowUnsandboxed) {
             child.kill('SIGKILL');
             reject(fail('SandboxUnavailable', 'SandboxUnavailable', `cannot sandbox model files: ${this.report.reason}`));
@@ -239,6 +267,14 @@ export class EngineClient {
         this.onMessage(message);
       });
     });
+  }
+
+  private saveSnapshot(data: Uint8Array): void {
+    try {
+      this.snapshots?.write(data);
+    } catch (error) {
+      this.emit({ event: 'log', level: 'warning', message: `could not cache the engine's memory snapshot: ${String(error)}` });
+    }
   }
 
   private captureOutput(child: ChildProcess): void {

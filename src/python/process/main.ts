@@ -5,7 +5,7 @@ import type {
   EngineBootMessage, EngineError, EngineEvent, EngineOutbound, EngineRequest, EngineResponse, EvaluateResult,
   StubbedImport,
 } from '../../protocol/engine';
-import { ENGINE_PROTOCOL_VERSION } from '../../protocol/engine';
+import { ENGINE_EXIT, ENGINE_PROTOCOL_VERSION } from '../../protocol/engine';
 import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCapabilities, sandboxReport } from './harden';
 import { loadRuntime, type Runtime } from './runtime';
 
@@ -16,10 +16,6 @@ export interface EngineProcessConfig {
   snapshot: 'none' | 'load' | 'make';
 }
 
-/** Exit status after a fatal error; the host restarts the process. */
-const EXIT_FATAL = 70;
-/** Exit status when the host's snapshot could not be restored; the host drops it and starts cold. */
-export const EXIT_SNAPSHOT_REJECTED = 71;
 
 const send = process.send?.bind(process);
 if (!send) {
@@ -34,9 +30,9 @@ function post(message: EngineOutbound, then?: () => void): void {
 }
 
 function die(message: string): void {
-  post({ event: 'log', level: 'stderr', message }, () => process.exit(EXIT_FATAL));
+  post({ event: 'log', level: 'stderr', message }, () => process.exit(ENGINE_EXIT.fatal));
   // If the channel is gone the callback never runs.
-  setTimeout(() => process.exit(EXIT_FATAL), 500).unref();
+  setTimeout(() => process.exit(ENGINE_EXIT.fatal), 500).unref();
 }
 
 function isFatal(error: unknown): boolean {
@@ -113,40 +109,47 @@ function bootSnapshot(): Promise<Uint8Array> {
       const boot = (message as Partial<EngineBootMessage> | null)?.boot;
       if (!boot) return;
       process.off('message', onBoot);
-      resolve(boot.snapshot);
+      // IPC hands over a view at an arbitrary offset; Pyodide reads it as 32-bit words.
+      resolve(boot.snapshot.byteOffset % 4 === 0 ? boot.snapshot : boot.snapshot.slice());
     };
     process.on('message', onBoot);
   });
+}
+
+function reportProgress(message: unknown, fraction: unknown): void {
+  if (currentRequestId === undefined) return;
+  const event: EngineEvent = { event: 'progress', requestId: currentRequestId, message: String(message) };
+  if (typeof fraction === 'number') event.fraction = fraction;
+  post(event);
+}
+
+/** Loads Pyodide; undefined when the host's snapshot was rejected (the process is then exiting). */
+async function startRuntime(): Promise<Runtime | undefined> {
+  const snapshot = config.snapshot === 'load' ? await bootSnapshot() : undefined;
+  try {
+    return await loadRuntime({
+      pyodideDir: config.pyodideDir,
+      maxWasmMb: config.maxWasmMb,
+      snapshot,
+      makeSnapshot: config.snapshot === 'make',
+      onOutput: (level, message) => post({ event: 'log', level, message, requestId: currentRequestId }),
+      registerMethods: (bridge) => bridge.register('progress', reportProgress),
+    });
+  } catch (error) {
+    if (!snapshot) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    post({ event: 'log', level: 'warning', message: `memory snapshot rejected, starting cold next time: ${reason}` },
+      () => process.exit(ENGINE_EXIT.snapshotRejected));
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
   const nodeStartMs = Math.round(process.uptime() * 1000);
   installBindingWorkaround();
   capWasmMemory(config.maxWasmMb * 2 ** 20);
-  const snapshot = config.snapshot === 'load' ? await bootSnapshot() : undefined;
-  let runtime: Runtime;
-  try {
-    runtime = await loadRuntime({
-    pyodideDir: config.pyodideDir,
-    maxWasmMb: config.maxWasmMb,
-    snapshot,
-    makeSnapshot: config.snapshot === 'make',
-    onOutput: (level, message) => post({ event: 'log', level, message, requestId: currentRequestId }),
-    registerMethods: (bridge) =>
-      bridge.register('progress', (message: unknown, fraction: unknown) => {
-        if (currentRequestId === undefined) return;
-        const event: EngineEvent = { event: 'progress', requestId: currentRequestId, message: String(message) };
-        if (typeof fraction === 'number') event.fraction = fraction;
-        post(event);
-      }),
-    });
-  } catch (error) {
-    if (!snapshot) throw error;
-    const reason = error instanceof Error ? error.message : String(error);
-    post({ event: 'log', level: 'warning', message: `memory snapshot rejected, starting cold next time: ${reason}` },
-      () => process.exit(EXIT_SNAPSHOT_REJECTED));
-    return;
-  }
+  const runtime = await startRuntime();
+  if (!runtime) return;
   if (runtime.snapshot) post({ event: 'snapshot', data: runtime.snapshot });
   const mark = Date.now();
   removeHostCapabilities();
@@ -174,7 +177,7 @@ async function main(): Promise<void> {
           code: 'Crashed',
           type: 'FatalError',
           message: `Python crashed and the engine restarts: ${reason.split('\n')[0]}`,
-        }), () => process.exit(EXIT_FATAL));
+        }), () => process.exit(ENGINE_EXIT.fatal));
         return;
       }
     } finally {

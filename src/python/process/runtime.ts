@@ -35,12 +35,15 @@ type PyCallable = ((...args: unknown[]) => unknown) & { destroy(): void };
 type LoadPyodide = (options: Record<string, unknown>) => Promise<PyodideInterface>;
 type SnapshotApi = { makeMemorySnapshot(options: { serializer(value: unknown): unknown }): Uint8Array };
 
-const LOCK_DOWN = `
+// Imports and the import layer are part of a snapshot. The lock-down is applied after it, on every start:
+// Pyodide's snapshot format expects its own JS handles (webloop, package loader) to be alive when taken.
+const SETUP = `
 import _torch_explorer.sandbox, _torch_explorer.imports, _torch_explorer.runner
-_torch_explorer.sandbox.apply()
-`;
-const FIRST_SETUP = `${LOCK_DOWN}
 _torch_explorer.imports.install()
+`;
+const LOCK_DOWN = `
+import _torch_explorer.sandbox
+_torch_explorer.sandbox.apply()
 `;
 
 export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
@@ -76,16 +79,17 @@ export async function loadRuntime(options: RuntimeOptions): Promise<Runtime> {
     : await loadPyodide({ ...settings, _makeSnapshot: options.makeSnapshot === true });
   phase('loadPyodide');
 
-  // Python-visible Pyodide API (FS, mountNodeFS, _module): unreachable from now on.
-  if (!restoring) pyodide.unregisterJsModule('pyodide_js');
-  pyodide.runPython(restoring ? LOCK_DOWN : FIRST_SETUP);
-  phase('lockDownPython');
   let snapshot: Uint8Array | undefined;
+  if (!restoring) pyodide.runPython(SETUP);
   if (options.makeSnapshot && !restoring) {
-    // Before the bridge exists: the only JS value Python holds now is the empty `js` namespace.
+    // Before the bridge exists and before any user code: the snapshot holds only Pyodide's own JS handles.
     snapshot = (pyodide as unknown as SnapshotApi).makeMemorySnapshot({ serializer: unexpectedJsValue });
     phase('makeSnapshot');
   }
+  // Python-visible Pyodide API (FS, mountNodeFS, _module): unreachable from now on.
+  pyodide.unregisterJsModule('pyodide_js');
+  pyodide.runPython(LOCK_DOWN);
+  phase('lockDownPython');
 
   const bridge = new EngineBridge();
   registerEngineMethods(bridge);

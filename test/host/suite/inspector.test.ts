@@ -50,7 +50,9 @@ async function openViewer(api: TorchExplorerApi, uri: vscode.Uri) {
   const sub = api.checkpoints.onDidShow((d) => { if (d.uri.toString() === uri.toString()) shown = true; });
   try {
     await vscode.commands.executeCommand('vscode.openWith', uri, VIEWER);
-    await until(`the viewer's webview to receive ${uri.path}`, () => shown, 10000);
+    const t0 = Date.now();
+    await until(`the viewer's webview to receive ${uri.path}`, () => shown, 18000);
+    console.log(`[te-debug] webview ready after ${Date.now() - t0} ms for ${uri.path}`);
   } finally {
     sub.dispose();
   }

@@ -1,5 +1,8 @@
 // Runaway files, crashes and the client's life cycle: each ends in a clear error and the next evaluation works.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { EngineClient, EngineRequestError } from '../../../src/python/host/engine-client';
 import { launchArgs } from '../../../src/python/host/process-options';
 import { EngineHarness, bundlePath, buildEngineBundle } from './engine-harness';
@@ -135,5 +138,50 @@ describe('engine client life cycle', function () {
     assert.equal(launchArgs(node23, ['/a'], limits).execArgv[0], '--permission');
     const args = launchArgs(node23, ['/a'], limits).execArgv.join(' ');
     assert.doesNotMatch(args, /allow-(child-process|worker|fs-write|addons|wasi)/);
+  });
+});
+
+describe('engine memory snapshot', function () {
+  this.timeout(120_000);
+  let cacheDir: string;
+  before(() => {
+    buildEngineBundle();
+    cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'te-snapshot-'));
+  });
+  after(() => fs.rmSync(cacheDir, { recursive: true, force: true }));
+  const snapshotFiles = () => fs.readdirSync(cacheDir).filter((f) => f.endsWith('.snapshot'));
+
+  it('is made by a cold start, then used by later starts and by restarts after a crash', async () => {
+    const first = await EngineClient.start({ bundlePath, snapshotCacheDir: cacheDir });
+    assert.equal(first.stats.lastStartedFrom, 'cold');
+    await first.dispose();
+    assert.equal(snapshotFiles().length, 1);
+
+    const client = await EngineClient.start({ bundlePath, snapshotCacheDir: cacheDir });
+    try {
+      assert.equal(client.stats.lastStartedFrom, 'snapshot');
+      console.log(`      start from snapshot: ready after ${client.stats.lastStartMs} ms`);
+      process.kill(client.pid!, 'SIGKILL');
+      const restartStarted = Date.now();
+      while (client.stats.crashes === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      const result = await client.evaluate({ files: { 'm.py': SMALL_FILE }, entryFile: 'm.py' });
+      assert.equal(result.names.length, 1);
+      assert.equal(client.stats.lastStartedFrom, 'snapshot');
+      console.log(`      restart after a crash from snapshot: next evaluation answered after ${Date.now() - restartStarted} ms`);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('a damaged snapshot is dropped: the process starts cold and caches a new one', async () => {
+    const [file] = snapshotFiles();
+    fs.writeFileSync(path.join(cacheDir, file), new Uint8Array(4096).fill(7));
+    const client = await EngineClient.start({ bundlePath, snapshotCacheDir: cacheDir });
+    try {
+      assert.equal(client.stats.lastStartedFrom, 'cold');
+      assert.ok(fs.statSync(path.join(cacheDir, file)).size > 1e6, 'a fresh snapshot replaced the damaged one');
+    } finally {
+      await client.dispose();
+    }
   });
 });

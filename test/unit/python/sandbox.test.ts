@@ -11,7 +11,9 @@ import { EngineHarness, py, type Outcome } from './engine-harness';
 
 const SECRET_ENV = 'TE_SANDBOX_TEST_SECRET';
 
-describe('engine sandbox: escape routes fail without reaching the host', function () {
+// Both ways a process starts: cold, and restored from the memory snapshot the host caches (which must not
+// carry anything the lock-down removes).
+for (const start of ['cold', 'snapshot'] as const) describe(`engine sandbox (${start} start): escape routes fail without reaching the host`, function () {
   this.timeout(120_000);
   let engine: EngineHarness;
   let dir: string;
@@ -47,7 +49,10 @@ describe('engine sandbox: escape routes fail without reaching the host', functio
     });
     await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
     port = (listener.address() as net.AddressInfo).port;
-    engine = await EngineHarness.start();
+    const snapshotCacheDir = start === 'snapshot' ? path.join(dir, 'snapshots') : undefined;
+    if (snapshotCacheDir) await (await EngineHarness.start({ snapshotCacheDir })).dispose();
+    engine = await EngineHarness.start({ snapshotCacheDir });
+    assert.equal(engine.client.stats.lastStartedFrom, start);
   });
 
   after(async () => {

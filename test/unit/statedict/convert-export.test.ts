@@ -9,7 +9,8 @@ import { RawTensor, readSafetensors, readTorchCheckpoint, TensorInput, tensorByt
 import { openCheckpointFile } from '../../../src/formats/files-node';
 import { recordsToStateDict, stateDictToRecords, tensorBytes, tensorFromBytes } from '../../../src/statedict/convert';
 import { ExportError } from '../../../src/statedict/export';
-import { saveStateDict, saveStateDictSync } from '../../../src/statedict/export-node';
+import { saveEditorAs, saveStateDict, saveStateDictSync } from '../../../src/statedict/export-node';
+import { StateDictEditor } from '../../../src/statedict/editor';
 import { assertSameStateDict, bytesOf, fingerprint, sampleStateDict, tempDir } from './helpers';
 
 const ITEM: Record<DType, number> = { float32: 4, float64: 8, float16: 2, bfloat16: 2, int64: 8, int32: 4, int16: 2, int8: 1, uint8: 1, bool: 1 };
@@ -69,7 +70,7 @@ describe('statedict/convert', () => {
     assert.deepEqual([...out.entries.keys()], ['a', 'q', 'u', 'b']);
     assert.deepEqual([...out.tensors.keys()], ['a', 'b']);
     assert.deepEqual(out.unsupported, [{ key: 'q', dtype: 'float8_e5m2', shape: [2] }, { key: 'u', dtype: 'uint16', shape: [1] }]);
-    assert.equal(out.entries.get('q'), records.get('q'));
+    assert.deepEqual(out.entries.get('q'), records.get('q'));
     assert.ok(out.entries.get('b') instanceof Tensor);
   });
 });
@@ -149,6 +150,23 @@ describe('statedict/export', () => {
       { message: 'cannot export as .pt: torch.save\'s format has no storage class for "module.f8" (float8_e4m3fn); delete or convert these keys, or choose the other format' });
     assert.ok(!fs.existsSync(path.join(dir, 'f8.pt')));
     assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  });
+
+  it('an edited state dict is saved to a new file, never over its source', async () => {
+    const source = path.join(dir, 'edited-source.safetensors');
+    saveStateDictSync(withoutRaw(), source);
+    const file = openCheckpointFile(source);
+    const editor = new StateDictEditor(recordsToStateDict(file.tensors).entries, source);
+    file.close();
+    editor.apply({ kind: 'renamePrefix', from: 'module.', to: '' });
+    editor.apply({ kind: 'scale', keys: ['fc.weight'], factor: 2 });
+    const before = fs.readFileSync(source);
+    await assert.rejects(saveEditorAs(editor, source), /refusing to overwrite the source file/);
+    const target = path.join(dir, 'edited.safetensors');
+    await saveEditorAs(editor, target);
+    assert.deepEqual(fs.readFileSync(source), before);
+    const back = recordsToStateDict(readSafetensors(new Uint8Array(fs.readFileSync(target))).tensors).entries;
+    assert.deepEqual((back.get('fc.weight') as Tensor).tolist(), [[1, -2.5, 6], [4, 0.25, -8]]);
   });
 
   it('an export replaces an existing target atomically', () => {

@@ -1,8 +1,13 @@
 // GEMM through the WASM module: operands are copied into linear memory (keeping their strides when
 // they are dense enough, so a transposed view costs one memcpy), sgemm runs, and C is copied back.
-// One batch item is resident at a time, so memory stays at the size of one product.
+// One batch item is resident at a time, so memory stays at the size of one product. With a thread pool,
+// large products are split into column (or row) blocks, one per thread, each with its own packing scratch.
 import type { GemmParams } from '../types';
 import type { WasmKernelRuntime } from './runtime';
+import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
+
+/** The micro-tile of assembly/gemm.ts: thread blocks are whole tiles. */
+const MR = 4, NR = 8;
 
 /** Where a copied operand lives in linear memory (float index) and the strides to read it with. */
 interface Placed { index: number; rowStride: number; colStride: number }
@@ -41,8 +46,11 @@ function capacityFor(rows: number, cols: number, rowStride: number, colStride: n
   return length <= 2 * dense + 16 ? length : dense;
 }
 
-/** out = alpha * A @ B + beta * out for float32 operands (the caller checked the element types). */
-export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams): void {
+/**
+ * out = alpha * A @ B + beta * out for float32 operands (the caller checked the element types). `pool`, when
+ * given, splits each product across its threads.
+ */
+export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams, pool: WasmThreadPool | null = null): void {
   const { m, n, k, batch, alpha, beta } = p;
   if (m <= 0 || n <= 0 || batch <= 0) return;
   const a = p.a as Float32Array, b = p.b as Float32Array, out = p.out as Float32Array;
@@ -50,7 +58,8 @@ export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams): void {
   const readsOperands = k > 0 && alpha !== 0;
   const aCapacity = readsOperands ? capacityFor(m, k, p.aRowStride, p.aColStride) : 0;
   const bCapacity = readsOperands ? capacityFor(k, n, p.bRowStride, p.bColStride) : 0;
-  const [scratch, aAt, bAt, cAt] = runtime.reserve([runtime.gemmScratchBytes, aCapacity * 4, bCapacity * 4, m * n * 4]);
+  const threads = pool?.threads ?? 1;
+  const [scratch, aAt, bAt, cAt] = runtime.reserve([threads * runtime.gemmScratchBytes, aCapacity * 4, bCapacity * 4, m * n * 4]);
   const memory = runtime.floats();
   const cIndex = cAt >> 2;
   let aPlaced: Placed = { index: aAt >> 2, rowStride: 0, colStride: 0 };
@@ -64,8 +73,23 @@ export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams): void {
     }
     const outStart = p.outOffset + t * p.outBatchStride;
     if (beta !== 0) memory.set(out.subarray(outStart, outStart + m * n), cIndex);
-    runtime.exports.sgemm(m, n, k, aPlaced.index * 4, aPlaced.rowStride, aPlaced.colStride,
-      bPlaced.index * 4, bPlaced.rowStride, bPlaced.colStride, cAt, n, alpha, beta, scratch);
+    const a0 = aPlaced.index * 4, b0 = bPlaced.index * 4;
+    if (pool === null) {
+      runtime.exports.sgemm(m, n, k, a0, aPlaced.rowStride, aPlaced.colStride, b0, bPlaced.rowStride, bPlaced.colStride,
+        cAt, n, alpha, beta, scratch);
+    } else {
+      // Split the longer side of C, so each thread still works on full-height (or full-width) panels.
+      const byColumns = n >= m;
+      const calls: KernelCall[] = splitRange(byColumns ? n : m, threads, byColumns ? NR : MR).map(([lo, hi], i) => ({
+        op: 'sgemm',
+        args: byColumns
+          ? [m, hi - lo, k, a0, aPlaced.rowStride, aPlaced.colStride, b0 + lo * bPlaced.colStride * 4, bPlaced.rowStride,
+            bPlaced.colStride, cAt + lo * 4, n, alpha, beta, scratch + i * runtime.gemmScratchBytes]
+          : [hi - lo, n, k, a0 + lo * aPlaced.rowStride * 4, aPlaced.rowStride, aPlaced.colStride, b0, bPlaced.rowStride,
+            bPlaced.colStride, cAt + lo * n * 4, n, alpha, beta, scratch + i * runtime.gemmScratchBytes],
+      }));
+      pool.run(calls);
+    }
     out.set(memory.subarray(cIndex, cIndex + m * n), outStart);
   }
 }

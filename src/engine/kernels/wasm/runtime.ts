@@ -14,13 +14,15 @@ export interface WasmKernelExports {
   conv2d(n: number, cIn: number, h: number, w: number, cOut: number, kh: number, kw: number, groups: number,
     strideH: number, strideW: number, padTop: number, padLeft: number, dilationH: number, dilationW: number,
     outH: number, outW: number, input: number, weight: number, bias: number, hasBias: number, out: number,
-    columns: number, columnCapacity: number, scratch: number): void;
+    columns: number, columnCapacity: number, scratch: number, oyBegin: number, oyEnd: number): void;
 }
 
 /** simd: baseline SIMD128. relaxedSimd: adds relaxed-simd fused multiply-add (V8 11.4+, not Node 20 without a flag). */
 export type WasmVariant = 'simd' | 'relaxedSimd';
 
-interface EmbeddedModules { sourceHash: string; simd: string; relaxedSimd: string }
+/** A variant's module over private memory, or (shared) over an imported shared memory for worker threads. */
+type ModuleKey = WasmVariant | `${WasmVariant}Shared`;
+type EmbeddedModules = Record<ModuleKey, string> & { sourceHash: string };
 
 /** The base64 modules written by the build, or null before the first `npm run build`. */
 function embeddedModules(): EmbeddedModules | null {
@@ -39,22 +41,23 @@ function decodeBase64(text: string): Uint8Array {
   return bytes;
 }
 
-const compiled = new Map<WasmVariant, WebAssembly.Module | null>();
+const compiled = new Map<ModuleKey, WebAssembly.Module | null>();
 
 /** The compiled module of a variant, or null when it is not built or this runtime cannot validate it. */
-export function wasmModule(variant: WasmVariant): WebAssembly.Module | null {
-  if (!compiled.has(variant)) {
+export function wasmModule(variant: WasmVariant, shared = false): WebAssembly.Module | null {
+  const key: ModuleKey = shared ? `${variant}Shared` : variant;
+  if (!compiled.has(key)) {
     let module: WebAssembly.Module | null = null;
     const embedded = embeddedModules();
-    if (embedded !== null && typeof WebAssembly === 'object') {
-      const bytes = decodeBase64(embedded[variant]);
+    if (embedded !== null && typeof WebAssembly === 'object' && typeof embedded[key] === 'string') {
+      const bytes = decodeBase64(embedded[key]);
       // Synchronous compilation: kernels are synchronous. Browsers refuse this for modules over 4 KiB on
       // the main thread (it throws); a worker, Node and the extension host allow it.
       try { module = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null; } catch { module = null; }
     }
-    compiled.set(variant, module);
+    compiled.set(key, module);
   }
-  return compiled.get(variant) ?? null;
+  return compiled.get(key) ?? null;
 }
 
 /** The preferred variant this runtime can run (relaxed SIMD when validated), or null if WASM SIMD is unavailable. */
@@ -63,6 +66,9 @@ export function bestWasmVariant(): WasmVariant | null {
   return wasmModule('simd') !== null ? 'simd' : null;
 }
 
+/** Pages of a shared memory's maximum: all of wasm32 (shared memories cannot grow past their declared maximum). */
+const SHARED_MAXIMUM_PAGES = 65536;
+
 /** Regions start on cache lines and keep a cache line of slack: vector loops may read a few floats past a row. */
 const ALIGN = 64;
 const PAGE = 65536;
@@ -70,16 +76,22 @@ const PAGE = 65536;
 export class WasmKernelRuntime {
   readonly exports: WasmKernelExports;
   readonly gemmScratchBytes: number;
+  /** The compiled module, which worker threads instantiate over the same (shared) memory. */
+  readonly module: WebAssembly.Module;
   private readonly heapBase: number;
   private floatView: Float32Array;
 
-  constructor(readonly variant: WasmVariant) {
-    const module = wasmModule(variant);
+  /** shared: linear memory is a SharedArrayBuffer that worker threads (threads.ts) run kernels in too. */
+  constructor(readonly variant: WasmVariant, readonly shared = false) {
+    const module = wasmModule(variant, shared);
     if (module === null) {
-      throw new Error(`WASM kernels (${variant}) are not available: run \`npm run build\` to compile them, ` +
-        'or use TORCH_EXPLORER_KERNELS=ts');
+      throw new Error(`WASM kernels (${variant}${shared ? ', shared memory' : ''}) are not available: run \`npm run build\` ` +
+        'to compile them, or use TORCH_EXPLORER_KERNELS=ts');
     }
-    this.exports = new WebAssembly.Instance(module, {}).exports as unknown as WasmKernelExports;
+    this.module = module;
+    const imports: WebAssembly.Imports = shared
+      ? { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true }) } } : {};
+    this.exports = new WebAssembly.Instance(module, imports).exports as unknown as WasmKernelExports;
     this.heapBase = alignUp(this.exports.heapBase());
     this.gemmScratchBytes = this.exports.gemmScratchBytes();
     this.floatView = new Float32Array(this.exports.memory.buffer);

@@ -8,6 +8,7 @@ import { Tensor } from '../../tensor';
 import * as init from '../init';
 import { Module } from '../module';
 import { emptyParameter, Parameter } from '../parameter';
+import { num } from '../python';
 import { NonDynamicallyQuantizableLinear } from './linear';
 
 /** F._canonical_mask: a bool mask (True = masked out) becomes an additive float mask with -inf. */
@@ -133,7 +134,7 @@ export class MultiheadAttention extends Module {
     this.vdim = a.vdim ?? E;
     this._qkv_same_embed_dim = this.kdim === E && this.vdim === E;
     this.num_heads = a.num_heads;
-    this.dropout = a.dropout;
+    this.dropout = num(this, 'dropout', a.dropout);
     this.batch_first = a.batch_first;
     this.head_dim = Math.floor(E / a.num_heads);
     if (this.head_dim * a.num_heads !== E) throw new Error('AssertionError: embed_dim must be divisible by num_heads');

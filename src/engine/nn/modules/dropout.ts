@@ -3,7 +3,7 @@ import { signature } from '../../args';
 import * as F from '../../functional';
 import { Tensor } from '../../tensor';
 import { Module } from '../module';
-import { fmt, num, str, ValueError } from '../python';
+import { fmt, num, repr, str, ValueError } from '../python';
 
 abstract class DropoutNd extends Module {
   declare p: number;
@@ -12,7 +12,7 @@ abstract class DropoutNd extends Module {
     super();
     const a = sig.bind(args);
     const p = num(this, 'p', a.p);
-    if (p < 0 || p > 1) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${fmt(this, 'p')}`);
+    if (p < 0 || p > 1) throw new ValueError(`dropout probability has to be between 0 and 1, but got ${repr(a.p)}`);
     this.p = p;
     this.inplace = a.inplace;
   }

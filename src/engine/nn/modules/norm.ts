@@ -28,8 +28,8 @@ abstract class BatchNormBase extends Module {
   constructor(a: Record<string, any>) {
     super();
     this.num_features = a.num_features;
-    this.eps = num(this, 'eps', a.eps, true);
-    this.momentum = a.momentum === null ? null : num(this, 'momentum', a.momentum, true);
+    this.eps = num(this, 'eps', a.eps);
+    this.momentum = a.momentum === null ? null : num(this, 'momentum', a.momentum);
     this.affine = a.affine;
     this.track_running_stats = a.track_running_stats;
     if (this.affine) {
@@ -137,7 +137,7 @@ export class LayerNorm extends Module {
     super();
     const a = layerNormSig.bind(args);
     this.normalized_shape = shapeTuple(a.normalized_shape);
-    this.eps = num(this, 'eps', a.eps, true);
+    this.eps = num(this, 'eps', a.eps);
     this.elementwise_affine = a.elementwise_affine;
     if (this.elementwise_affine) {
       this.weight = emptyParameter(this.normalized_shape, a.dtype);
@@ -181,7 +181,7 @@ export class GroupNorm extends Module {
     if (a.num_channels % a.num_groups !== 0) throw new ValueError('num_channels must be divisible by num_groups');
     this.num_groups = a.num_groups;
     this.num_channels = a.num_channels;
-    this.eps = num(this, 'eps', a.eps, true);
+    this.eps = num(this, 'eps', a.eps);
     this.affine = a.affine;
     if (this.affine) {
       this.weight = emptyParameter([a.num_channels], a.dtype);
@@ -222,7 +222,7 @@ export class RMSNorm extends Module {
     super();
     const a = rmsNormSig.bind(args);
     this.normalized_shape = shapeTuple(a.normalized_shape);
-    this.eps = a.eps === null ? null : num(this, 'eps', a.eps, true);
+    this.eps = a.eps === null ? null : num(this, 'eps', a.eps);
     this.elementwise_affine = a.elementwise_affine;
     if (this.elementwise_affine) this.weight = emptyParameter(this.normalized_shape, a.dtype);
     else this.register_parameter('weight', null);

@@ -7,7 +7,7 @@ import { Tensor } from '../../tensor';
 import * as init from '../init';
 import { Module } from '../module';
 import { emptyParameter, Parameter } from '../parameter';
-import { fmt, num, str, ValueError } from '../python';
+import { fmt, num, str, unwrapFloat, ValueError } from '../python';
 
 type Mode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
 type State = { h: Tensor; c?: Tensor };
@@ -27,7 +27,7 @@ abstract class RNNBase extends Module {
 
   constructor(mode: Mode, a: Record<string, any>) {
     super();
-    const dropout = a.dropout;
+    const dropout = unwrapFloat(a.dropout);
     if (typeof dropout !== 'number' || dropout < 0 || dropout > 1)
       throw new ValueError('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
     if (!Number.isInteger(a.hidden_size)) throw new TypeError(`hidden_size should be of type int, got: ${typeof a.hidden_size}`);

@@ -35,7 +35,7 @@ export class Embedding extends Module {
     }
     this.padding_idx = padding;
     this.max_norm = a.max_norm === null ? null : num(this, 'max_norm', a.max_norm);
-    this.norm_type = num(this, 'norm_type', a.norm_type, true);
+    this.norm_type = num(this, 'norm_type', a.norm_type);
     this.scale_grad_by_freq = a.scale_grad_by_freq;
     this.sparse = a.sparse;
     if (a._weight === null) {

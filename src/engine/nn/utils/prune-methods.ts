@@ -7,7 +7,7 @@ import { PyFloat } from '../../dtype';
 import { ones_like, rand, rand_like } from '../../ops/factories';
 import { Slice, Tensor } from '../../tensor';
 import { hasattr, Module } from '../module';
-import { AttributeError, PyIndexError, str, ValueError } from '../python';
+import { AttributeError, KeyError, PyIndexError, str, ValueError } from '../python';
 import { NormOrder, pyRound, smallestK, vectorNorm } from './prune-select';
 
 export class AssertionError extends Error {
@@ -127,6 +127,8 @@ export abstract class BasePruningMethod {
     if (first) {
       module.register_parameter(name + '_orig', orig as never);
       module._parameters.delete(name);
+      // outside PyTorch's try block too: pruning a None parameter fails here and is not rolled back
+      if (!(orig instanceof Tensor)) throw new TypeError(`ones_like(): argument 'input' (position 1) must be Tensor, not ${orig === null ? 'NoneType' : typeof orig}`);
       defaultMask = ones_like(orig);
     } else {
       defaultMask = (getattr(module, name + '_mask') as Tensor).detach().clone();
@@ -156,11 +158,11 @@ export abstract class BasePruningMethod {
 
   /** Bakes mask * orig into `name` and drops `_orig`/`_mask`; the pruning itself stays. */
   remove(module: Module): void {
-    if (this._tensor_name == null) throw new AssertionError(`Module ${module}             has to be pruned before pruning can be removed`);
+    if (this._tensor_name == null) throw new AssertionError(`Module ${module} has to be pruned${' '.repeat(12)}before pruning can be removed`);
     const weight = this.apply_mask(module);
     if (hasattr(module, this._tensor_name)) delattr(module, this._tensor_name);
     const orig = module._parameters.get(this._tensor_name + '_orig');
-    if (!orig) throw new Error(`KeyError: '${this._tensor_name}_orig'`);
+    if (!orig) throw new KeyError(`'${this._tensor_name}_orig'`);
     orig.data = weight.data;
     module._parameters.delete(this._tensor_name + '_orig');
     module._buffers.delete(this._tensor_name + '_mask');

@@ -19,25 +19,25 @@ import { sgemm } from './gemm';
 }
 
 /**
- * out[n, cOut, outH, outW] = conv(input[n, cIn, h, w], weight[cOut, cIn/groups, kh, kw]) + bias, zero padding
- * padTop/padLeft (bottom/right padding is implied by outH/outW). `columns` holds columnCapacity floats
- * of im2col scratch; `scratch` is sgemm's.
+ * Output rows [oyBegin, oyEnd) of out[n, cOut, outH, outW] = conv(input[n, cIn, h, w], weight[cOut, cIn/groups, kh, kw])
+ * + bias, zero padding padTop/padLeft (bottom/right padding is implied by outH/outW). Threads split the rows.
+ * `columns` holds columnCapacity floats of im2col scratch; `scratch` is sgemm's.
  */
 export function conv2d(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, groups: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, dilationH: i32, dilationW: i32, outH: i32, outW: i32,
-  input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, columns: usize, columnCapacity: i32, scratch: usize): void {
+  input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, columns: usize, columnCapacity: i32, scratch: usize,
+  oyBegin: i32, oyEnd: i32): void {
   const outPlane = outH * outW;
-  if (n == 0 || cOut == 0 || outPlane == 0) return;
+  if (n == 0 || cOut == 0 || oyEnd <= oyBegin || outW == 0) return;
   const cInG = cIn / groups, cOutG = cOut / groups;
   if (groups > 1 && cInG == 1) {
     depthwise(n, cIn, h, w, cOut, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW,
-      input, weight, bias, hasBias, out, columns);
+      input, weight, bias, hasBias, out, columns, oyBegin, oyEnd);
     return;
   }
   const depth = cInG * kh * kw;
-  // With a bias the planes start at it and the GEMMs accumulate; without, the GEMMs overwrite.
-  if (hasBias) fillBias(out, bias, n, cOut, outPlane);
-  else if (depth == 0) memory.fill(out, 0, byteOffset(n * cOut * outPlane));
+  // With a bias the rows start at it and the GEMMs accumulate; without, the GEMMs overwrite.
+  if (hasBias || depth == 0) fillBias(out, bias, hasBias, n, cOut, outPlane, oyBegin * outW, oyEnd * outW);
   if (depth == 0) return;
   const beta: f32 = hasBias ? 1 : 0;
   const pointwise = kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == h && outW == w;
@@ -48,13 +48,15 @@ export function conv2d(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw:
       const groupInput = input + byteOffset((b * cIn + g * cInG) * plane);
       const groupOut = out + byteOffset((b * cOut + g * cOutG) * outPlane);
       if (pointwise) {
-        // The input planes already are the [cIn/g, h*w] B operand.
-        sgemm(cOutG, outPlane, cInG, groupWeight, cInG, 1, groupInput, plane, 1, groupOut, outPlane, 1, beta, scratch);
+        // The input planes already are the [cIn/g, h*w] B operand (output pixel = input pixel).
+        const first = byteOffset(oyBegin * w);
+        sgemm(cOutG, (oyEnd - oyBegin) * w, cInG, groupWeight, cInG, 1, groupInput + first, plane, 1,
+          groupOut + first, outPlane, 1, beta, scratch);
         continue;
       }
-      const rowsPerChunk = max(1, min(outH, columnCapacity / (depth * outW)));
-      for (let oy0 = 0; oy0 < outH; oy0 += rowsPerChunk) {
-        const rows = min(rowsPerChunk, outH - oy0);
+      const rowsPerChunk = max(1, min(oyEnd - oyBegin, columnCapacity / (depth * outW)));
+      for (let oy0 = oyBegin; oy0 < oyEnd; oy0 += rowsPerChunk) {
+        const rows = min(rowsPerChunk, oyEnd - oy0);
         const chunk = rows * outW;
         im2col(groupInput, cInG, h, w, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outW, oy0, rows, columns);
         sgemm(cOutG, chunk, depth, groupWeight, depth, 1, columns, chunk, 1, groupOut + byteOffset(oy0 * outW), outPlane, 1, beta, scratch);
@@ -63,14 +65,16 @@ export function conv2d(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw:
   }
 }
 
-function fillBias(out: usize, bias: usize, n: i32, cOut: i32, outPlane: i32): void {
+/** Sets elements [begin, end) of every output plane to its channel's bias, or to zero. */
+function fillBias(out: usize, bias: usize, hasBias: bool, n: i32, cOut: i32, outPlane: i32, begin: i32, end: i32): void {
   for (let b = 0; b < n; b++) {
     for (let c = 0; c < cOut; c++) {
-      const value = f32x4.splat(load<f32>(bias + byteOffset(c)));
-      let at = out + byteOffset((b * cOut + c) * outPlane);
-      const end = at + byteOffset(outPlane);
-      for (; at + 16 <= end; at += 16) v128.store(at, value);
-      for (; at < end; at += 4) store<f32>(at, f32x4.extract_lane(value, 0));
+      const value = f32x4.splat(hasBias ? load<f32>(bias + byteOffset(c)) : 0);
+      const plane = out + byteOffset((b * cOut + c) * outPlane);
+      let at = plane + byteOffset(begin);
+      const stop = plane + byteOffset(end);
+      for (; at + 16 <= stop; at += 16) v128.store(at, value);
+      for (; at < stop; at += 4) store<f32>(at, f32x4.extract_lane(value, 0));
     }
   }
 }
@@ -130,7 +134,7 @@ function im2col(input: usize, cInG: i32, h: i32, w: i32, kh: i32, kw: i32, strid
  */
 function depthwise(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, strideH: i32, strideW: i32,
   padTop: i32, padLeft: i32, dilationH: i32, dilationW: i32, outH: i32, outW: i32,
-  input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, taps: usize): void {
+  input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, taps: usize, oyBegin: i32, oyEnd: i32): void {
   const multiplier = cOut / cIn;
   const tapCount = kh * kw;
   const tapWeights = taps + byteOffset(tapCount);
@@ -150,7 +154,7 @@ function depthwise(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32
       const biasValue: f32 = hasBias ? load<f32>(bias + byteOffset(oc)) : 0;
       const channelWeights = weight + byteOffset(oc * tapCount);
       memory.copy(tapWeights, channelWeights, byteOffset(tapCount));
-      for (let oy = 0; oy < outH; oy++) {
+      for (let oy = oyBegin; oy < oyEnd; oy++) {
         const outRow = outChannel + byteOffset(oy * outW);
         const interiorRow = oy >= oyIn0 && oy < oyIn1;
         const x0 = interiorRow ? oxIn0 : outW, x1 = interiorRow ? oxIn1 : outW;

@@ -1,0 +1,130 @@
+// Worker threads for the WASM kernels: each worker instantiates the same module over the caller's shared
+// linear memory and waits on a control word; the caller writes a call's arguments, wakes the workers,
+// runs its own share and blocks until they are done (kernels are synchronous). Only starting a worker is
+// platform-specific, so it sits behind WorkerLauncher (Node: src/engine-node/wasm-threads.ts).
+import type { WasmKernelRuntime } from './runtime';
+
+/** One kernel call: the export's name and its arguments (numbers, byte addresses). */
+export interface KernelCall { op: 'sgemm' | 'conv2d'; args: number[] }
+
+/** What a worker receives (structured-cloned: the compiled module and the shared memory are shared, not copied). */
+export interface WasmWorkerMessage { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; slot: number }
+
+export interface WorkerHandle { terminate(): void }
+
+/** Starts worker threads: `workerFunction` is the source of a function to call with the message in the worker. */
+export interface WorkerLauncher {
+  launch(workerFunction: string, message: WasmWorkerMessage): WorkerHandle;
+}
+
+// Control buffer: one 256-byte slot per worker. Int32 0 of a slot is its state, float64 1 the op, 2... the arguments.
+const SLOT_BYTES = 256;
+const IDLE = 0, READY = 1, DONE = 2, FAILED = 3, STOP = 4;
+const OPS: KernelCall['op'][] = ['sgemm', 'conv2d'];
+
+/**
+ * The worker's loop. It runs in another thread from its source text, so it refers to nothing outside
+ * itself: the state values and slot layout above are repeated as literals.
+ */
+function wasmKernelWorker(message: WasmWorkerMessage): void {
+  const exports = new WebAssembly.Instance(message.module, { env: { memory: message.memory } }).exports as
+    Record<string, (...args: number[]) => void>;
+  const states = new Int32Array(message.control);
+  const args = new Float64Array(message.control);
+  const stateIndex = message.slot * 64, argIndex = message.slot * 32;
+  const ops = ['sgemm', 'conv2d'];
+  for (;;) {
+    let state = Atomics.load(states, stateIndex);
+    // Wait for READY (1) or STOP (4); waiting on the value just seen never misses a store in between.
+    while (state !== 1 && state !== 4) {
+      Atomics.wait(states, stateIndex, state);
+      state = Atomics.load(states, stateIndex);
+    }
+    if (state === 4) return;
+    try {
+      const count = args[argIndex + 1];
+      const callArgs: number[] = [];
+      for (let i = 0; i < count; i++) callArgs.push(args[argIndex + 3 + i]);
+      exports[ops[args[argIndex + 2]]](...callArgs);
+      Atomics.store(states, stateIndex, 2);
+    } catch {
+      Atomics.store(states, stateIndex, 3);
+    }
+    Atomics.notify(states, stateIndex);
+  }
+}
+
+export class WasmThreadPool {
+  private readonly states: Int32Array;
+  private readonly args: Float64Array;
+  private readonly workers: WorkerHandle[] = [];
+
+  /** `threads` counts the calling thread: threads - 1 workers are started. The runtime must be shared. */
+  constructor(private readonly runtime: WasmKernelRuntime, readonly threads: number, launcher: WorkerLauncher) {
+    if (!runtime.shared) throw new Error('WasmThreadPool needs a runtime over shared memory');
+    const control = new SharedArrayBuffer(SLOT_BYTES * Math.max(1, threads - 1));
+    this.states = new Int32Array(control);
+    this.args = new Float64Array(control);
+    for (let slot = 0; slot < threads - 1; slot++) {
+      this.workers.push(launcher.launch(wasmKernelWorker.toString(), { module: runtime.module, memory: runtime.exports.memory, control, slot }));
+    }
+  }
+
+  /** Runs calls[0] on this thread and the others on workers; returns when all are done. */
+  run(calls: readonly KernelCall[]): void {
+    if (calls.length > this.threads) throw new Error(`${calls.length} calls for ${this.threads} threads`);
+    for (let i = 1; i < calls.length; i++) {
+      const slot = i - 1, base = slot * (SLOT_BYTES / 8);
+      const { op, args } = calls[i];
+      this.args[base + 1] = args.length;
+      this.args[base + 2] = OPS.indexOf(op);
+      for (let j = 0; j < args.length; j++) this.args[base + 3 + j] = args[j];
+      Atomics.store(this.states, slot * (SLOT_BYTES / 4), READY);
+      Atomics.notify(this.states, slot * (SLOT_BYTES / 4));
+    }
+    let error: unknown = null;
+    if (calls.length > 0) {
+      try { this.call(calls[0]); } catch (e) { error = e; }
+    }
+    let failed = false;
+    for (let i = 1; i < calls.length; i++) {
+      const index = (i - 1) * (SLOT_BYTES / 4);
+      let state = Atomics.load(this.states, index);
+      while (state === READY) {
+        Atomics.wait(this.states, index, READY);
+        state = Atomics.load(this.states, index);
+      }
+      failed ||= state === FAILED;
+      Atomics.store(this.states, index, IDLE);
+    }
+    if (error !== null) throw error;
+    if (failed) throw new Error('a WASM kernel failed in a worker thread');
+  }
+
+  /** Stops the workers (they end their loop; terminate covers one stuck in a call). */
+  close(): void {
+    for (let slot = 0; slot < this.workers.length; slot++) {
+      Atomics.store(this.states, slot * (SLOT_BYTES / 4), STOP);
+      Atomics.notify(this.states, slot * (SLOT_BYTES / 4));
+      this.workers[slot].terminate();
+    }
+    this.workers.length = 0;
+  }
+
+  private call({ op, args }: KernelCall): void {
+    (this.runtime.exports[op] as (...a: number[]) => void)(...args);
+  }
+}
+
+/** Splits [0, total) into at most `parts` ranges of whole `unit`s, as equal as possible. Empty ranges are dropped. */
+export function splitRange(total: number, parts: number, unit: number): [number, number][] {
+  const units = Math.ceil(total / unit);
+  const ranges: [number, number][] = [];
+  let start = 0;
+  for (let i = 0; i < parts; i++) {
+    const end = Math.min(total, Math.round((units * (i + 1)) / parts) * unit);
+    if (end > start) ranges.push([start, end]);
+    start = Math.max(start, end);
+  }
+  return ranges;
+}
