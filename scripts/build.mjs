@@ -9,7 +9,7 @@ import { buildWasmKernels } from './build-wasm-kernels.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const exists = (p) => fs.existsSync(path.join(root, p));
-const common = { bundle: true, sourcemap: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: root };
+const common = { bundle: true, keepNames: true, sourcemap: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', absWorkingDir: root };
 
 const builds = [];
 if (exists('src/extension/extension.ts'))

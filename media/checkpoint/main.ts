@@ -39,7 +39,7 @@ function describe(node: CheckpointTreeNode): string {
 
 function treeItem(node: CheckpointTreeNode): TreeItem {
   const isGroup = node.children.length > 0;
-  const item = h('vscode-tree-item', { title: node.tensor ? `${node.path}\n${describe(node)}` : `${node.path}.*\n${describe(node)}` },
+  const item = h('vscode-tree-item', { 'data-key': node.path, title: node.tensor ? `${node.path}\n${describe(node)}` : `${node.path}.*\n${describe(node)}` },
     h('vscode-icon', { slot: 'icon-leaf', name: 'symbol-array' }),
     h('vscode-icon', { slot: 'icon-branch', name: node.tensor ? 'symbol-array' : 'symbol-namespace' }),
     h('vscode-icon', { slot: 'icon-branch-opened', name: node.tensor ? 'symbol-array' : 'symbol-namespace' }),
@@ -119,7 +119,9 @@ function render(view: CheckpointView): void {
   const tree = h('vscode-tree', { 'indent-guides': 'onHover', 'aria-label': 'state dict' });
   for (const node of view.tree) tree.append(treeItem(node));
   tree.addEventListener('vsc-tree-select', (event) => {
-    const selected = (event as CustomEvent<{ selectedItems: Element[] }>).detail.selectedItems[0];
+    // 2.5.1 sends the selected items as the detail itself; its typings say { selectedItems }
+    const detail = (event as CustomEvent<Element[] | { selectedItems: Element[] }>).detail;
+    const selected = (Array.isArray(detail) ? detail : detail.selectedItems)[0];
     const node = selected && nodes.get(selected);
     if (node?.tensor) {
       state.selected = node.path;
@@ -153,6 +155,7 @@ window.addEventListener('message', (event: MessageEvent<CheckpointMessage>) => {
   const message = event.data;
   if (message.type === 'checkpoint') render(message.view);
   else if (message.type === 'checkpointError') renderError(message.file, message.code, message.message);
+  if (message.type !== 'inspected') void document.fonts.ready.then(() => post({ type: 'rendered' }));
   else if (message.type === 'inspected') { state.selected = message.key; reveal(message.key); saveState(); }
 });
 

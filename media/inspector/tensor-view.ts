@@ -91,10 +91,13 @@ export class TensorView {
   private showStats(s: TensorStats): void {
     clear(this.statsBox);
     const nonFinite = s.nan + s.posInf + s.negInf;
-    this.statsBox.append(props([
+    const moments = props([
       ['min', stat(s.min)], ['max', stat(s.max)], ['mean', stat(s.mean)], ['std', h('span', { title: 'sample standard deviation (N-1), as torch.std' }, stat(s.std))],
-      ['sparsity', `${percent(s.sparsity)} (${count(s.zeros)} zeros)`],
-      ['NaN / ±Inf', h('span', { class: nonFinite ? 'warning' : '' }, `${count(s.nan)} / +${count(s.posInf)} −${count(s.negInf)}`)],
+    ]);
+    moments.classList.add('two-up');
+    this.statsBox.append(moments, props([
+      ['sparsity', `${percent(s.sparsity)} · ${count(s.zeros)} zero${s.zeros === 1 ? '' : 's'}`],
+      ['NaN / ±Inf', h('span', { class: nonFinite ? 'warning' : '' }, `${count(s.nan)} NaN · ${count(s.posInf)} +Inf · ${count(s.negInf)} −Inf`)],
     ]));
     if (nonFinite) this.statsBox.append(h('div', { class: 'muted' }, `min, max, mean and std use the ${count(s.finite)} finite values`));
     this.statsBox.append(h('div', { class: 'muted small' }, `computed in ${s.ms} ms`));

@@ -1,4 +1,4 @@
-// Throughput of the kernel sets (TypeScript, WASM SIMD, and relaxed-SIMD WASM where the runtime validates it):
+// Throughput of the kernel sets (TypeScript, WASM SIMD on 1 and 2 threads, and relaxed-SIMD WASM where the runtime validates it):
 // GEMM, the ResNet-18 convolutions (with their count in the network) and a few other conv paths, float32.
 //   npx tsx scripts/bench/kernels.ts [--quick]      table on stderr, one JSON object on stdout
 //   node --experimental-wasm-relaxed-simd --import tsx scripts/bench/kernels.ts     adds the relaxed-SIMD set on Node 20
@@ -6,6 +6,7 @@
 import { createTsKernels } from '../../src/engine/kernels/ts';
 import type { Conv2dParams, GemmParams, Kernels } from '../../src/engine/kernels/types';
 import { createWasmKernels } from '../../src/engine/kernels/wasm';
+import { createThreadedWasmKernels } from '../../src/engine-node/wasm-threads';
 import { wasmModule, WasmKernelRuntime } from '../../src/engine/kernels/wasm/runtime';
 
 const quick = process.argv.includes('--quick');
@@ -88,7 +89,7 @@ const otherConvs: ConvSpec[] = [
   { name: 'conv 3x3 s2 depthwise 128 @56', cIn: 128, cOut: 128, size: 56, k: 3, stride: 2, pad: 1, groups: 128 },
 ];
 
-const sets: Kernels[] = [createTsKernels(), createWasmKernels({ variant: 'simd' })];
+const sets: Kernels[] = [createTsKernels(), createWasmKernels({ variant: 'simd' }), createThreadedWasmKernels(2, { variant: 'simd' })];
 if (wasmModule('relaxedSimd') !== null) sets.push(createWasmKernels({ variant: 'relaxedSimd' }));
 const cases: Case[] = [gemmCase(512), gemmCase(512, true), gemmCase(1024), ...resnet18.map(convCase), ...otherConvs.map(convCase), maxPoolCase()];
 

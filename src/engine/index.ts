@@ -11,3 +11,4 @@ export { Tensor } from './tensor';
 export { kernels, setKernels } from './kernels/types';
 export type { Kernels } from './kernels/types';
 export * as nn from './nn';
+export * as F from './functional';

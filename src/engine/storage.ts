@@ -52,6 +52,14 @@ export class Storage {
 
   get isMaterialized(): boolean { return this.array !== null; }
 
+  /** An independent copy: a pending storage stays pending (its fill is a pure function of its random key). */
+  clone(): Storage {
+    if (this.array === null) return new Storage(this.dtype, this.length, null, this.pending);
+    const copy = Storage.zeros(this.dtype, this.length);
+    (copy.data as Float32Array).set(this.array as Float32Array);
+    return copy;
+  }
+
   /** The values, materialising pending ones first. */
   get data(): NumArray {
     if (this.array === null) {

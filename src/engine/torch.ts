@@ -49,3 +49,6 @@ export function no_grad<T>(fn: () => T): T {
 export const numel = (t: Tensor): number => tensorArg(t, 'numel').numel();
 export const is_tensor = (x: unknown): boolean => x instanceof Tensor;
 export const is_floating_point = (t: Tensor): boolean => tensorArg(t, 'is_floating_point').is_floating_point();
+
+export * as nn from './nn';
+export * as functional from './functional';

@@ -201,7 +201,9 @@ export type CheckpointRequest =
   | { type: 'ready' }
   | { type: 'inspect'; key: string }
   | { type: 'chooseStateDict'; index: number }
-  | { type: 'stripPrefix'; strip: boolean };
+  | { type: 'stripPrefix'; strip: boolean }
+  /** the tree or the error is on screen and its fonts have loaded */
+  | { type: 'rendered' };
 
 export type CheckpointMessage =
   | { type: 'checkpoint'; view: CheckpointView }

@@ -272,6 +272,44 @@ async function screensPhase(baseUrl, folder) {
     if (!hover.includes('Sequential')) throw new Error(`the hover does not name Sequential: ${hover.slice(0, 200)}`);
     await shot('hover.png');
   });
+
+  // Webviews live in nested iframes (VS Code's host frame, then #active-frame): find the frame that shows `selector`.
+  const frameWith = async (selector, timeout = 15000) => {
+    const end = Date.now() + timeout;
+    while (Date.now() < end) {
+      for (const frame of page.frames()) {
+        if (await frame.locator(selector).count().catch(() => 0)) return frame;
+      }
+      await sleep(200);
+    }
+    throw new Error(`no webview shows ${selector} within ${timeout / 1000}s`);
+  };
+
+  await step('screens: checkpoint viewer on net.safetensors, tree expanded', async () => {
+    await palette('>View: Close Primary Side Bar');
+    await page.keyboard.press('Enter');
+    await palette('net.safetensors');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'net.safetensors' }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter'); // *.safetensors opens in the checkpoint viewer by default
+    const viewer = await frameWith('vscode-tree-item[data-key="features"]');
+    await viewer.locator('vscode-button[icon="expand-all"]').click();
+    await viewer.locator('vscode-tree-item[data-key="classifier.3.bias"]').waitFor({ timeout: 10000 });
+    await page.mouse.move(1300, 820);
+    await shot('checkpoint-tree.png');
+  });
+
+  await step('screens: inspector on the 4-D weight features.4.weight (heatmap)', async () => {
+    const viewer = await frameWith('vscode-tree-item[data-key="features.4.weight"]');
+    await viewer.locator('vscode-tree-item[data-key="features.4.weight"]').click({ position: { x: 60, y: 11 } });
+    const inspector = await frameWith('#heatmap-card canvas.heatmap');
+    await inspector.locator('#heatmap-card .readout', { hasText: '6 tiles of 3×3' }).waitFor({ timeout: 15000 });
+    await inspector.locator('#histogram-card .readout', { hasText: 'bins over' }).waitFor({ timeout: 15000 });
+    await inspector.locator('table.grid td:not(.loading)').first().waitFor({ timeout: 15000 });
+    const heatmap = inspector.locator('canvas.heatmap');
+    const box = await heatmap.boundingBox();
+    await heatmap.hover({ position: { x: Math.min(40, box.width / 3), y: Math.min(40, box.height / 2) } }); // the readout names the cell
+    await shot('inspector-conv-weight.png');
+  });
   await page.context().close();
 }
 

@@ -12,15 +12,7 @@ type Memo = Map<unknown, unknown>;
 function copyStorage(s: Storage, memo: Memo): Storage {
   const seen = memo.get(s);
   if (seen) return seen as Storage;
-  let out: Storage;
-  if (!s.isMaterialized) {
-    // Storage keeps its pending fill private; the fill is a pure function of its captured random key.
-    const pending = (s as unknown as { pending: ((a: any) => void) | null }).pending;
-    out = Storage.lazy(s.dtype, s.length, pending ?? (() => {}));
-  } else {
-    out = Storage.zeros(s.dtype, s.length);
-    out.data.set(s.data as any);
-  }
+  const out = s.clone();
   memo.set(s, out);
   return out;
 }

@@ -1,5 +1,6 @@
 // torch.nn for the TypeScript API: `import { nn } from './engine'`, then `new nn.Conv2d(3, 6, 3)`.
-export { Module, addIndent, hasattr } from './module';
+export { Module, addIndent } from './module';
+export { hasattr } from './attributes';
 export { Parameter } from './parameter';
 export { RemovableHandle, register_module_forward_hook, register_module_forward_pre_hook } from './hooks';
 export { StateDict, IncompatibleKeys } from './state-dict';
@@ -10,7 +11,7 @@ export * as init from './init';
 export * as functional from '../functional';
 
 export { Identity, Linear, NonDynamicallyQuantizableLinear, Bilinear } from './modules/linear';
-export { Conv1d, Conv2d, ConvTranspose2d } from './modules/conv';
+export { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d } from './modules/conv';
 export { BatchNorm1d, BatchNorm2d, BatchNorm3d, LayerNorm, GroupNorm, RMSNorm } from './modules/norm';
 export {
   ReLU, ReLU6, LeakyReLU, PReLU, RReLU, ELU, CELU, SELU, GELU, SiLU, Mish, Sigmoid, Tanh, Hardswish, Hardsigmoid,

@@ -4,11 +4,11 @@ import { PyFloat } from '../dtype';
 import { dtypeTitle } from '../ops/elementwise';
 import { Tensor } from '../tensor';
 
+// ValueError, NotImplementedError and IndexError are the engine-wide classes (ops/errors); `name` is Python's.
+export { ValueError, NotImplementedError, IndexError as PyIndexError } from '../ops/errors';
 export class KeyError extends Error { override name = 'KeyError'; }
 export class AttributeError extends Error { override name = 'AttributeError'; }
-export class ValueError extends Error { override name = 'ValueError'; }
-export class NotImplementedError extends Error { override name = 'NotImplementedError'; }
-export class PyIndexError extends Error { override name = 'IndexError'; }
+export class AssertionError extends Error { override name = 'AssertionError'; }
 
 /** torch.typename(): `torch.FloatTensor` for tensors, the Python type name for anything else. */
 export function typename(value: unknown): string {

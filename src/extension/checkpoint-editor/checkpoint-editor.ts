@@ -12,7 +12,7 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
   private readonly documents = new Map<string, CheckpointDocument>();
   private readonly panels = new Map<CheckpointDocument, Set<vscode.WebviewPanel>>();
   private readonly opened = new vscode.EventEmitter<CheckpointDocument>();
-  /** Fires when an editor's webview has received its document (the tree or the error). */
+  /** Fires when an editor's webview has drawn its document (the tree or the error). */
   readonly onDidShow = this.opened.event;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
@@ -73,6 +73,9 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
         document.chooseStateDict(message.index);
         this.refresh(document);
         break;
+      case 'rendered':
+        this.opened.fire(document);
+        break;
       case 'stripPrefix':
         try {
           document.stripModulePrefix(message.strip);
@@ -93,7 +96,6 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
     const view = document.view();
     if (view) this.post(panel, { type: 'checkpoint', view });
     else this.post(panel, { type: 'checkpointError', file: document.name, code: document.failure?.code ?? 'Internal', message: document.failure?.message ?? 'unreadable' });
-    this.opened.fire(document);
   }
 
   private post(panel: vscode.WebviewPanel, message: CheckpointMessage): void {

@@ -49,7 +49,8 @@ const CONSTRUCTORS = {
 export function rawValues(dtype: TensorDTypeName, bytes: Uint8Array): RawValues {
   const layout = LAYOUTS[dtype];
   if (!layout) throw new Error(unsupportedReason(dtype));
-  const aligned = bytes.byteOffset % layout.bytes === 0 ? bytes : bytes.slice();
+  // new Uint8Array(x) always copies (a Node Buffer's slice() would not), giving offset 0
+  const aligned = bytes.byteOffset % layout.bytes === 0 ? bytes : new Uint8Array(bytes);
   return new CONSTRUCTORS[layout.array](aligned.buffer, aligned.byteOffset, aligned.byteLength / layout.bytes) as RawValues;
 }
 

@@ -191,6 +191,7 @@ export class EngineClient {
   }
 
   private spawnOnce(): Promise<void> {
+    if (this.disposed) return Promise.reject(fail('Disposed', 'Disposed', 'the engine client was disposed'));
     const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb } = this.options;
     const launch = launchArgs(this.nodeFlags, [path.dirname(bundlePath), pyodideDir], { maxOldSpaceMb }, this.usePermission);
     if (!launch.permissionFlags && !this.options.allowUnsandboxed) {
@@ -240,12 +241,16 @@ export class EngineClient {
         this.stderrTail.push(String(error));
         if (!this.ready) onExit(child.exitCode, child.signalCode);
       });
+      let readySeen = false;
       child.on('message', (message: unknown) => {
+        // Start-up messages count only before `ready`, i.e. before any user code ran in that process.
         if (isSnapshotMessage(message)) {
-          this.saveSnapshot(message.data);
+          if (snapshotMode === 'make' && !readySeen && message.data instanceof Uint8Array) this.saveSnapshot(message.data);
           return;
         }
         if (isEngineEvent(message) && message.event === 'ready') {
+          if (readySeen) return;
+          readySeen = true;
           clearTimeout(timer);
           child.off('exit', onExit);
           child.on('exit', (code, signal) => this.onExit(child, code, signal));
@@ -300,6 +305,8 @@ export class EngineClient {
       if (!message.ok && message.error.code === 'Crashed') this.ready = false;
       if (message.ok) this.settle(pending, undefined, message.result);
       else this.settle(pending, new EngineRequestError(message.error));
+      // A process asked to shut down exits next; the client ends with it instead of restarting it.
+      if (message.ok && pending.message.kind === 'shutdown') void this.dispose();
       this.pump();
     } else if (isEngineEvent(message)) {
       this.emit(message);

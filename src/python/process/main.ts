@@ -16,7 +16,6 @@ export interface EngineProcessConfig {
   snapshot: 'none' | 'load' | 'make';
 }
 
-
 const send = process.send?.bind(process);
 if (!send) {
   process.stderr.write('the engine process must be started by the engine client (no IPC channel)\n');

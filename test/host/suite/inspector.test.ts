@@ -19,7 +19,7 @@ const closeAll = () => vscode.commands.executeCommand('workbench.action.closeAll
 async function weights(): Promise<Map<string, RawTensor>> {
   return readSafetensors(await vscode.workspace.fs.readFile(workspaceUri('weights', 'net.safetensors'))).tensors;
 }
-const floats = (t: RawTensor) => new Float32Array(t.bytes.slice().buffer);
+const floats = (t: RawTensor) => new Float32Array(new Uint8Array(t.bytes).buffer); // a copy: the file's bytes may be a Node Buffer
 
 function expectedStats(values: Float32Array) {
   let min = Infinity, max = -Infinity, sum = 0, zeros = 0;
@@ -50,9 +50,7 @@ async function openViewer(api: TorchExplorerApi, uri: vscode.Uri) {
   const sub = api.checkpoints.onDidShow((d) => { if (d.uri.toString() === uri.toString()) shown = true; });
   try {
     await vscode.commands.executeCommand('vscode.openWith', uri, VIEWER);
-    const t0 = Date.now();
-    await until(`the viewer's webview to receive ${uri.path}`, () => shown, 18000);
-    console.log(`[te-debug] webview ready after ${Date.now() - t0} ms for ${uri.path}`);
+    await until(`the viewer's webview to draw ${uri.path}`, () => shown, 15000);
   } finally {
     sub.dispose();
   }

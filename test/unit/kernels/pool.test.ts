@@ -112,6 +112,17 @@ describeKernels('maxPool2d', (kernels) => {
     }), { numRuns: 400 });
   });
 
+  it('matches on wider planes, where whole vectors of outputs lie inside the input', () => {
+    const wide = fc.record({ c: poolCase, h: small(8, 24), w: small(8, 40), stride: small(1, 3), k: small(1, 5) });
+    fc.assert(fc.property(wide, ({ c, h, w, stride, k }) => {
+      const p = makeParams({ ...c, h, w, kh: k, kw: k, strideH: stride, strideW: stride, withIndices: false }, true);
+      if (p === null) return;
+      const expected = referenceMax(p);
+      kernels().maxPool2d(p);
+      expected.values.forEach((e, i) => assert.ok(sameNumber(p.out[i], e, c.f64), `value ${i}: ${p.out[i]} vs ${e}`));
+    }), { numRuns: 100 });
+  });
+
   it('reports torch-checked indices for NaN and all -inf windows', () => {
     const run = (values: number[], k: number, pad: number, outW: number) => {
       const p: Pool2dParams = {

@@ -138,5 +138,8 @@ describe('nn layers: behaviour', () => {
     const ct = new nn.ConvTranspose2d(1, 1, 3, { stride: 2, padding: 1 });
     assert.deepEqual(ct.call(torch.randn(1, 1, 4, 4), [8, 8]).shape, [1, 1, 8, 8]);
     assert.throws(() => ct.call(torch.randn(1, 1, 4, 4), [9, 9]), /requested an output size of \[9, 9\], but valid sizes range from \[7, 7\] to \[8, 8\]/);
+    const ct1 = new nn.ConvTranspose1d(2, 3, 4, { stride: 2 });
+    assert.equal(String(ct1), 'ConvTranspose1d(2, 3, kernel_size=(4,), stride=(2,))');
+    assert.deepEqual(ct1.call(torch.randn(1, 2, 5)).shape, [1, 3, 12]);
   });
 });

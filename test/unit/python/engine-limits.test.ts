@@ -113,6 +113,15 @@ describe('engine client life cycle', function () {
     assert.throws(() => process.kill(pid, 0), /ESRCH/);
   });
 
+  it('a shutdown request ends the process and the client', async () => {
+    const client = await EngineClient.start({ bundlePath });
+    const pid = client.pid!;
+    assert.equal(await client.request('shutdown', {}), null);
+    await assert.rejects(client.request('ping', {}), (e: EngineRequestError) => e.code === 'Disposed');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  });
+
   it('refuses to start without the permission model unless the caller allows it (trusted workspace)', async () => {
     const withoutPermission = new Set([...process.allowedNodeEnvironmentFlags].filter((f) => !/permission/.test(f)));
     await assert.rejects(EngineClient.start({ bundlePath, nodeFlags: withoutPermission }),
@@ -125,6 +134,13 @@ describe('engine client life cycle', function () {
     } finally {
       await trusted.dispose();
     }
+  });
+
+  it('falls back when Node lists a permission flag but refuses it at start-up', async () => {
+    // Node 20 does not know --permission: pretending it does makes the first start fail with "bad option".
+    const claimsPermission = new Set(['--permission', '--allow-fs-read', '--disallow-code-generation-from-strings']);
+    await assert.rejects(EngineClient.start({ bundlePath, nodeFlags: claimsPermission }),
+      (e: EngineRequestError) => e.code === 'SandboxUnavailable' && /refused the permission flags/.test(e.message));
   });
 
   it('chooses the permission flag this Node accepts and grants reads of two folders only', () => {

@@ -1,12 +1,24 @@
-// The WASM SIMD kernel set: gemm and conv2d over float32 run in the AssemblyScript module (assembly/),
-// everything else (and float64) in the TypeScript kernels it wraps.
-import type { Conv2dParams, GemmParams, Kernels } from '../types';
+// The WASM SIMD kernel set: gemm, conv2d and max_pool2d (values) over float32 run in the AssemblyScript
+// module (assembly/), everything else (and float64) in the TypeScript kernels it wraps.
+import type { Conv2dParams, GemmParams, Kernels, Pool2dParams } from '../types';
 import { createTsKernels } from '../ts';
 import { wasmConv2d } from './conv';
 import { wasmGemm } from './gemm';
+import { wasmMaxPool2d } from './pool';
 import { bestWasmVariant, WasmKernelRuntime, type WasmVariant } from './runtime';
+import { WasmThreadPool, type WorkerLauncher } from './threads';
 
 export type { WasmVariant } from './runtime';
+export type { WorkerLauncher, WasmWorkerMessage, WorkerHandle } from './threads';
+
+export interface WasmThreadOptions {
+  /** Threads including the calling one (it blocks while the workers run its call's other parts). */
+  count: number;
+  /** Starts worker threads (Node: nodeWorkerLauncher in src/engine-node/wasm-threads.ts). */
+  launcher: WorkerLauncher;
+  /** GEMMs with fewer multiply-adds per batch item (convs: output elements x taps per image) use one thread. */
+  minWork?: number;
+}
 
 export interface WasmKernelOptions {
   /**
@@ -14,18 +26,26 @@ export interface WasmKernelOptions {
    * linear memory costs more than it saves. 0 sends every float32 GEMM to WASM (tests, forced mode).
    */
   minGemmWork?: number;
-  /** The same for conv2d, counted as output elements times window taps per image. */
+  /** The same for conv2d and max_pool2d, counted as output elements times window taps. */
   minConvWork?: number;
   /** Module variant; by default relaxed SIMD where the runtime validates it, else baseline SIMD128. */
   variant?: WasmVariant;
+  /** Split large GEMMs and convolutions across worker threads over shared memory. */
+  threads?: WasmThreadOptions;
 }
 
+/** A WASM kernel set; close() stops its worker threads (they do not keep a Node process alive anyway). */
+export type WasmKernels = Kernels & { close(): void };
+
 /**
- * Crossovers measured on Zen 4 / Node 20 (scripts/bench/kernels.ts): below about 16^3 multiply-adds the
- * TypeScript GEMM wins, because the copies and the call cost more than the arithmetic saves.
+ * Crossovers measured on Zen 4 / Node 20 (best of 7, float32): TypeScript wins below about 6^3 multiply-adds
+ * (4^3: 0.19 against 0.35 us; 8^3: 1.0 against 0.3 us), where the call and the copies cost more than the
+ * arithmetic; for conv2d and max_pool2d (outputs x taps) the crossover is at about 600.
  */
-const DEFAULT_MIN_GEMM_WORK = 4096;
-const DEFAULT_MIN_CONV_WORK = 4096;
+const DEFAULT_MIN_GEMM_WORK = 256;
+const DEFAULT_MIN_CONV_WORK = 512;
+/** Below about 2^21 multiply-adds (~0.1 ms on one thread) waking a worker costs more than it saves. */
+const DEFAULT_MIN_PARALLEL_WORK = 1 << 21;
 
 /** Whether a WASM SIMD kernel set can be created here (module built, WASM SIMD supported). */
 export function wasmKernelsAvailable(): boolean {
@@ -33,25 +53,36 @@ export function wasmKernelsAvailable(): boolean {
 }
 
 /** Throws when the module is not built or WASM SIMD is unavailable (see wasmKernelsAvailable). */
-export function createWasmKernels(options: WasmKernelOptions = {}): Kernels {
+export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels {
   const variant = options.variant ?? bestWasmVariant() ?? 'simd';
-  const runtime = new WasmKernelRuntime(variant);
+  const threads = options.threads && options.threads.count > 1 ? options.threads : null;
+  const runtime = new WasmKernelRuntime(variant, threads !== null);
+  const pool = threads === null ? null : new WasmThreadPool(runtime, threads.count, threads.launcher);
+  const minParallelWork = threads?.minWork ?? DEFAULT_MIN_PARALLEL_WORK;
+  const poolFor = (work: number) => (work >= minParallelWork ? pool : null);
   const minGemmWork = options.minGemmWork ?? DEFAULT_MIN_GEMM_WORK;
   const minConvWork = options.minConvWork ?? DEFAULT_MIN_CONV_WORK;
   const ts = createTsKernels();
   const isFloat32 = (x: unknown): boolean => x instanceof Float32Array;
   return {
     ...ts,
-    name: variant === 'simd' ? 'wasm' : `wasm-${variant}`,
+    name: `wasm${variant === 'simd' ? '' : `-${variant}`}${pool === null ? '' : `-${pool.threads}threads`}`,
     gemm(p: GemmParams): void {
-      if (isFloat32(p.a) && isFloat32(p.b) && isFloat32(p.out) && p.m * p.n * p.k >= minGemmWork) wasmGemm(runtime, p);
+      const work = p.m * p.n * p.k;
+      if (isFloat32(p.a) && isFloat32(p.b) && isFloat32(p.out) && work >= minGemmWork) wasmGemm(runtime, p, poolFor(work));
       else ts.gemm(p);
     },
     conv2d(p: Conv2dParams): void {
       const work = p.cOut * p.outH * p.outW * (p.cIn / p.groups) * p.kh * p.kw;
       if (isFloat32(p.input) && isFloat32(p.weight) && isFloat32(p.out) && (p.bias === null || isFloat32(p.bias)) &&
-        work >= minConvWork) wasmConv2d(runtime, p);
+        work >= minConvWork) wasmConv2d(runtime, p, poolFor(work));
       else ts.conv2d(p);
     },
+    maxPool2d(p: Pool2dParams): void {
+      const work = p.n * p.c * p.outH * p.outW * p.kh * p.kw;
+      if (!p.indices && isFloat32(p.input) && isFloat32(p.out) && work >= minConvWork) wasmMaxPool2d(runtime, p, poolFor(work));
+      else ts.maxPool2d(p);
+    },
+    close(): void { pool?.close(); },
   };
 }

@@ -15,6 +15,8 @@ export interface WasmKernelExports {
     strideH: number, strideW: number, padTop: number, padLeft: number, dilationH: number, dilationW: number,
     outH: number, outW: number, input: number, weight: number, bias: number, hasBias: number, out: number,
     columns: number, columnCapacity: number, scratch: number, oyBegin: number, oyEnd: number): void;
+  maxPool2d(planes: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number,
+    padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, input: number, out: number): void;
 }
 
 /** simd: baseline SIMD128. relaxedSimd: adds relaxed-simd fused multiply-add (V8 11.4+, not Node 20 without a flag). */

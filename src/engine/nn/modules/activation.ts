@@ -6,7 +6,7 @@ import { Tensor } from '../../tensor';
 import * as init from '../init';
 import { Module } from '../module';
 import { emptyParameter, Parameter } from '../parameter';
-import { fmt, num, repr, str, ValueError } from '../python';
+import { AssertionError, fmt, num, repr, str, ValueError } from '../python';
 
 const inplaceOnly = (inplace: boolean) => (inplace ? 'inplace=True' : '');
 const inplaceSuffix = (inplace: boolean) => (inplace ? ', inplace=True' : '');
@@ -108,7 +108,7 @@ export class Hardtanh extends Module {
     this.min_val = num(this, 'min_val', a.min_value ?? floatDefault(a.min_val, -1.0));
     this.max_val = num(this, 'max_val', a.max_value ?? floatDefault(a.max_val, 1.0));
     this.inplace = a.inplace;
-    if (!(this.max_val > this.min_val)) throw new Error('AssertionError');
+    if (!(this.max_val > this.min_val)) throw new AssertionError('');
   }
   override forward(input: Tensor): Tensor { return F.hardtanh(input, this.min_val, this.max_val, this.inplace); }
   override extra_repr(): string {

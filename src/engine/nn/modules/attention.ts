@@ -8,13 +8,13 @@ import { Tensor } from '../../tensor';
 import * as init from '../init';
 import { Module } from '../module';
 import { emptyParameter, Parameter } from '../parameter';
-import { num } from '../python';
+import { AssertionError, num, ValueError } from '../python';
 import { NonDynamicallyQuantizableLinear } from './linear';
 
 /** F._canonical_mask: a bool mask (True = masked out) becomes an additive float mask with -inf. */
 export function canonicalMask(mask: Tensor | null | undefined, name: string, dtype: Tensor['dtype']): Tensor | null {
   if (mask === null || mask === undefined) return null;
-  if (mask.dtype !== 'bool' && !mask.is_floating_point()) throw new Error(`AssertionError: only bool and floating types of ${name} are supported`);
+  if (mask.dtype !== 'bool' && !mask.is_floating_point()) throw new AssertionError(`only bool and floating types of ${name} are supported`);
   if (mask.is_floating_point()) return mask;
   return Tensor.empty(mask.shape, dtype).masked_fill(mask, -Infinity);
 }
@@ -45,7 +45,7 @@ export function multiHeadAttention(
   }
   const [tgtLen, bsz, embedDim] = query.shape;
   const headDim = Math.floor(embedDim / numHeads);
-  if (headDim * numHeads !== embedDim) throw new Error(`AssertionError: embed_dim ${embedDim} not divisible by num_heads ${numHeads}`);
+  if (headDim * numHeads !== embedDim) throw new AssertionError(`embed_dim ${embedDim} not divisible by num_heads ${numHeads}`);
   const [bq, bk, bv] = w.in_proj_bias ? w.in_proj_bias.chunk(3) : [null, null, null];
   let q: Tensor, k: Tensor, v: Tensor;
   if (w.in_proj_weight) {
@@ -84,7 +84,7 @@ export function multiHeadAttention(
   const srcLen = k.shape[1];
   if (kpm) {
     if (kpm.shape[0] !== bsz || kpm.shape[1] !== srcLen)
-      throw new Error(`AssertionError: expecting key_padding_mask shape of (${bsz}, ${srcLen}), but got ${sizeStr(kpm.shape)}`);
+      throw new AssertionError(`expecting key_padding_mask shape of (${bsz}, ${srcLen}), but got ${sizeStr(kpm.shape)}`);
     const merged = kpm.view(bsz, 1, 1, srcLen).expand(-1, numHeads, -1, -1).reshape(bsz * numHeads, 1, srcLen);
     mask = mask ? mask.add(merged) : merged;
   }
@@ -128,7 +128,7 @@ export class MultiheadAttention extends Module {
     const a = mhaSig.bind(args);
     const E: number = a.embed_dim;
     if (E <= 0 || a.num_heads <= 0)
-      throw new Error(`ValueError: embed_dim and num_heads must be greater than 0, got embed_dim=${E} and num_heads=${a.num_heads} instead`);
+      throw new ValueError(`embed_dim and num_heads must be greater than 0, got embed_dim=${E} and num_heads=${a.num_heads} instead`);
     this.embed_dim = E;
     this.kdim = a.kdim ?? E;
     this.vdim = a.vdim ?? E;
@@ -137,7 +137,7 @@ export class MultiheadAttention extends Module {
     this.dropout = num(this, 'dropout', a.dropout);
     this.batch_first = a.batch_first;
     this.head_dim = Math.floor(E / a.num_heads);
-    if (this.head_dim * a.num_heads !== E) throw new Error('AssertionError: embed_dim must be divisible by num_heads');
+    if (this.head_dim * a.num_heads !== E) throw new AssertionError('embed_dim must be divisible by num_heads');
     if (!this._qkv_same_embed_dim) {
       this.q_proj_weight = emptyParameter([E, E], a.dtype);
       this.k_proj_weight = emptyParameter([E, this.kdim], a.dtype);
@@ -184,7 +184,7 @@ export class MultiheadAttention extends Module {
     let query: Tensor = a.query, key: Tensor = a.key, value: Tensor = a.value;
     const batched = query.ndim === 3;
     if (query.shape[query.ndim - 1] !== this.embed_dim)
-      throw new Error(`AssertionError: was expecting embedding dimension of ${this.embed_dim}, but got ${query.shape[query.ndim - 1]}`);
+      throw new AssertionError(`was expecting embedding dimension of ${this.embed_dim}, but got ${query.shape[query.ndim - 1]}`);
     if (this.batch_first && batched) {
       // keep q/k/v aliasing, as PyTorch does, so self-attention transposes once
       if (key === value) {

@@ -4,7 +4,7 @@
 import { Slice, Tensor } from '../../tensor';
 import { addIndent, Module } from '../module';
 import { Parameter } from '../parameter';
-import { KeyError, PyIndexError, typename, ValueError } from '../python';
+import { AssertionError, KeyError, PyIndexError, typename, ValueError } from '../python';
 
 /** Python's slice.indices(len) expanded into the selected positions. */
 export function sliceRange(s: Slice, length: number): number[] {
@@ -88,7 +88,7 @@ export class Sequential extends Module {
   }
 
   insert(index: number, module: Module): this {
-    if (!(module instanceof Module)) throw new Error(`AssertionError: module should be of type: <class 'torch.nn.modules.module.Module'>`);
+    if (!(module instanceof Module)) throw new AssertionError(`module should be of type: <class 'torch.nn.modules.module.Module'>`);
     const n = this._modules.size;
     if (!(-n <= index && index <= n)) throw new PyIndexError(`Index out of range: ${index}`);
     const at = index < 0 ? index + n : index;

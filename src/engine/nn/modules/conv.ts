@@ -118,27 +118,23 @@ export class Conv2d extends ConvNd {
   }
 }
 
-const convT2dSig = signature('ConvTranspose2d(in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None)');
+const convTText = (name: string) => `${name}(in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None)`;
+const convT1dSig = signature(convTText('ConvTranspose1d'));
+const convT2dSig = signature(convTText('ConvTranspose2d'));
 
-export class ConvTranspose2d extends ConvNd {
-  constructor(...args: unknown[]) {
-    const a = convT2dSig.bind(args);
-    if (a.padding_mode !== 'zeros') throw new ValueError('Only "zeros" padding mode is supported for ConvTranspose2d');
-    super(a, 2, true);
-  }
-
-  override forward(input: Tensor, output_size: number[] | null = null): Tensor {
-    const outputPadding = this.outputPaddingFor(input, output_size);
-    return F.conv_transpose2d(input, this.weight, this.bias, this.stride, this.padding, outputPadding, this.groups, this.dilation);
+abstract class ConvTransposeNd extends ConvNd {
+  constructor(a: ConvArgs, n: number, name: string) {
+    if (a.padding_mode !== 'zeros') throw new ValueError(`Only "zeros" padding mode is supported for ${name}`);
+    super(a, n, true);
   }
 
   /** _ConvTransposeNd._output_padding: the extra rows/cols that make the output exactly output_size. */
-  private outputPaddingFor(input: Tensor, outputSize: number[] | null): number[] {
+  protected outputPaddingFor(input: Tensor, outputSize: number[] | null): number[] {
     if (outputSize === null) return this.output_padding;
-    const spatial = 2, nonSpatial = input.ndim === spatial + 2 ? 2 : 1;
+    const spatial = this.kernel_size.length, nonSpatial = input.ndim === spatial + 2 ? 2 : 1;
     const size = outputSize.length === nonSpatial + spatial ? outputSize.slice(nonSpatial) : outputSize;
     if (size.length !== spatial)
-      throw new ValueError(`ConvTranspose2D: for ${input.ndim}D input, output_size must have ${spatial} or ${nonSpatial + spatial} elements (got ${outputSize.length})`);
+      throw new ValueError(`ConvTranspose${spatial}D: for ${input.ndim}D input, output_size must have ${spatial} or ${nonSpatial + spatial} elements (got ${outputSize.length})`);
     const pad = this.padding as number[];
     const min = size.map((_, d) => (input.shape[d + nonSpatial] - 1) * this.stride[d] - 2 * pad[d] + this.dilation[d] * (this.kernel_size[d] - 1) + 1);
     const max = min.map((m, d) => m + this.stride[d] - 1);
@@ -147,5 +143,23 @@ export class ConvTranspose2d extends ConvNd {
         throw new ValueError(`requested an output size of [${size.join(', ')}], but valid sizes range from [${min.join(', ')}] to [${max.join(', ')}] (for an input of torch.Size([${input.shape.slice(nonSpatial).join(', ')}]))`);
     });
     return size.map((s, d) => s - min[d]);
+  }
+}
+
+export class ConvTranspose1d extends ConvTransposeNd {
+  constructor(...args: unknown[]) { super(convT1dSig.bind(args), 1, 'ConvTranspose1d'); }
+
+  override forward(input: Tensor, output_size: number[] | null = null): Tensor {
+    const outputPadding = this.outputPaddingFor(input, output_size);
+    return F.conv_transpose1d(input, this.weight, this.bias, this.stride, this.padding, outputPadding, this.groups, this.dilation);
+  }
+}
+
+export class ConvTranspose2d extends ConvTransposeNd {
+  constructor(...args: unknown[]) { super(convT2dSig.bind(args), 2, 'ConvTranspose2d'); }
+
+  override forward(input: Tensor, output_size: number[] | null = null): Tensor {
+    const outputPadding = this.outputPaddingFor(input, output_size);
+    return F.conv_transpose2d(input, this.weight, this.bias, this.stride, this.padding, outputPadding, this.groups, this.dilation);
   }
 }

@@ -5,7 +5,7 @@ import { Tensor } from '../../tensor';
 import * as init from '../init';
 import { Module } from '../module';
 import { emptyParameter, Parameter } from '../parameter';
-import { fmt, num, str } from '../python';
+import { AssertionError, fmt, num, str } from '../python';
 
 const embeddingSig = signature('Embedding(num_embeddings, embedding_dim, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None, _freeze=False, device=None, dtype=None)');
 const fromPretrainedSig = signature('from_pretrained(embeddings, freeze=True, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False)');
@@ -27,9 +27,9 @@ export class Embedding extends Module {
     this.embedding_dim = a.embedding_dim;
     let padding = a.padding_idx as number | null;
     if (padding !== null) {
-      if (padding > 0 && padding >= a.num_embeddings) throw new Error('AssertionError: Padding_idx must be within num_embeddings');
+      if (padding > 0 && padding >= a.num_embeddings) throw new AssertionError('Padding_idx must be within num_embeddings');
       if (padding < 0) {
-        if (padding < -a.num_embeddings) throw new Error('AssertionError: Padding_idx must be within num_embeddings');
+        if (padding < -a.num_embeddings) throw new AssertionError('Padding_idx must be within num_embeddings');
         padding += a.num_embeddings;
       }
     }
@@ -45,7 +45,7 @@ export class Embedding extends Module {
     } else {
       const w = a._weight as Tensor;
       if (w.ndim !== 2 || w.shape[0] !== a.num_embeddings || w.shape[1] !== a.embedding_dim)
-        throw new Error('AssertionError: Shape of weight does not match num_embeddings and embedding_dim');
+        throw new AssertionError('Shape of weight does not match num_embeddings and embedding_dim');
       this.weight = new Parameter(w, !a._freeze);
     }
   }
@@ -75,7 +75,7 @@ export class Embedding extends Module {
   static from_pretrained(...args: unknown[]): Embedding {
     const a = fromPretrainedSig.bind(args);
     const w = a.embeddings as Tensor;
-    if (w.ndim !== 2) throw new Error('AssertionError: Embeddings parameter is expected to be 2-dimensional');
+    if (w.ndim !== 2) throw new AssertionError('Embeddings parameter is expected to be 2-dimensional');
     return new Embedding(w.shape[0], w.shape[1], {
       _weight: w, _freeze: a.freeze, padding_idx: a.padding_idx, max_norm: a.max_norm,
       norm_type: a.norm_type, scale_grad_by_freq: a.scale_grad_by_freq, sparse: a.sparse,

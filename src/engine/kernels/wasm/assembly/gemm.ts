@@ -13,9 +13,9 @@ export const NR: i32 = 8;
 /** Depth of a packed block: a 4 x KC A sliver (4 KiB) and a KC x 8 B sliver (8 KiB) share L1. */
 const KC: i32 = 256;
 /** Rows of a packed A block: MC x KC floats = 128 KiB, resident in L2. */
-const MC: i32 = 128;
+const MC: i32 = 256;
 /** Columns of a packed B panel: KC x NC floats = 1 MiB, streamed from L2/L3 one 8 KiB sliver at a time. */
-const NC: i32 = 1024;
+const NC: i32 = 512;
 
 const PACKED_A_BYTES: usize = <usize>(MC * KC) << 2;
 const PACKED_B_BYTES: usize = <usize>(KC * NC) << 2;

@@ -2,6 +2,7 @@
 // operands and scratch in linear memory above heapBase() and passes byte addresses.
 export { gemmScratchBytes, sgemm } from './gemm';
 export { conv2d } from './conv';
+export { maxPool2d } from './pool';
 
 /** First byte of linear memory free for the JavaScript side (after the module's static data). */
 export function heapBase(): usize {

@@ -1,0 +1,160 @@
+// Shim operations on tensors and the torch / torch.nn.functional / torch.nn.init namespaces. Names are
+// checked against what the engine exports; arguments follow PyTorch's signatures (positional values, then
+// a kwargs object), so the engine binds them exactly as PyTorch would.
+import { checkDType, DType, itemSize, NumArray, PyFloat } from '../../../engine/dtype';
+import * as F from '../../../engine/functional';
+import { nn, torch } from '../../../engine';
+import { Parameter } from '../../../engine/nn';
+import { IndexItem, Tensor } from '../../../engine/tensor';
+import { EngineCallError } from '../bridge';
+import { decode, decodeArgs, encode } from './codec';
+import { handles } from './handles';
+
+export type Op = (...args: unknown[]) => unknown;
+
+/** Python-callable names: PyTorch spells them in snake_case (plus a few capitals such as Tensor.T). */
+const PUBLIC_NAME = /^[a-z_][a-z0-9_]*$/;
+const DENIED = new Set(['constructor', 'prototype', 'caller', 'arguments', 'call', 'apply', 'bind']);
+
+export function isPublicName(name: unknown): name is string {
+  return typeof name === 'string' && PUBLIC_NAME.test(name) && !name.startsWith('__') && !DENIED.has(name);
+}
+
+function namespaceFunctions(ns: object): string[] {
+  return Object.keys(ns).filter((k) => isPublicName(k) && typeof (ns as Record<string, unknown>)[k] === 'function').sort();
+}
+
+const TENSOR_METHODS = (() => {
+  const names = new Set<string>();
+  for (let p: object | null = Parameter.prototype; p && p !== Object.prototype; p = Object.getPrototypeOf(p))
+    for (const k of Object.getOwnPropertyNames(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, k);
+      if (isPublicName(k) && d && typeof d.value === 'function') names.add(k);
+    }
+  for (const internal of ['index', 'strided']) names.delete(internal);
+  return names;
+})();
+
+/** Tensor properties Python reads by name (the rest of the Python surface is computed in Python). */
+const TENSOR_PROPERTIES = new Set(['T', 'mT', 'data', 'requires_grad', 'is_leaf', 'grad', 'shape', 'dtype', 'ndim']);
+
+function callNamespace(ns: object, what: string, name: unknown, args: unknown, kwargs: unknown): unknown {
+  const fn = isPublicName(name) ? (ns as Record<string, unknown>)[name] : undefined;
+  if (typeof fn !== 'function' || !Object.prototype.hasOwnProperty.call(ns, name as string))
+    throw new EngineCallError('AttributeError', `${what}.${String(name)} is not supported by Torch Explorer's engine`);
+  return encode((fn as Op)(...decodeArgs(args, kwargs)));
+}
+
+export function tensorOf(id: unknown): Tensor {
+  const t = handles.get(id);
+  if (!(t instanceof Tensor)) throw new EngineCallError('TypeError', `engine handle ${String(id)} is not a tensor`);
+  return t;
+}
+
+/** `t.data = src` for any tensor (PyTorch allows it on plain tensors too): the same object, new storage. */
+function rebind(t: Tensor, src: Tensor): void {
+  if (t instanceof Parameter) {
+    t.data = src;
+    return;
+  }
+  const self = t as unknown as { storage: Tensor['storage']; shape: readonly number[]; strides: readonly number[]; offset: number };
+  self.storage = src.storage;
+  self.shape = src.shape;
+  self.strides = src.strides;
+  self.offset = src.offset;
+}
+
+const ARRAYS: Partial<Record<DType, new (buffer: ArrayBuffer, offset: number, length: number) => NumArray>> = {
+  float32: Float32Array, float64: Float64Array, float16: Uint16Array, bfloat16: Uint16Array,
+  int32: Int32Array, int16: Int16Array, int8: Int8Array, uint8: Uint8Array, bool: Uint8Array,
+};
+
+/** Little-endian bytes (Python bytes, a .npy payload) as a tensor; int64 becomes float64-held integers. */
+export function tensorFromBytes(bytes: Uint8Array, dtypeName: unknown, shape: readonly number[]): Tensor {
+  const dtype = checkDType(dtypeName);
+  const numel = shape.reduce((a, b) => a * b, 1);
+  if (bytes.byteLength !== numel * itemSize(dtype))
+    throw new EngineCallError('ValueError', `${bytes.byteLength} bytes do not hold a ${dtype} tensor of shape [${shape.join(', ')}] (${numel * itemSize(dtype)} bytes)`);
+  const copy = bytes.slice().buffer as ArrayBuffer;
+  if (dtype === 'int64') {
+    const big = new BigInt64Array(copy);
+    const values = new Float64Array(numel);
+    for (let i = 0; i < numel; i++) values[i] = Number(big[i]);
+    return Tensor.fromArray(values, shape, dtype);
+  }
+  return Tensor.fromArray(new ARRAYS[dtype]!(copy, 0, numel), shape, dtype);
+}
+
+const unwrapScalar = (v: unknown): unknown => (v instanceof PyFloat ? v.value : v);
+
+export const tensorOps: Record<string, Op> = {
+  names(group: unknown): unknown {
+    switch (group) {
+      case 'torch': return namespaceFunctions(torch);
+      case 'F': return namespaceFunctions(F);
+      case 'init': return namespaceFunctions(nn.init);
+      case 'tensor': return [...TENSOR_METHODS].sort();
+      case 'nn': return Object.keys(nn).filter((k) => {
+        const v = (nn as Record<string, unknown>)[k];
+        return typeof v === 'function' && (v as { prototype?: unknown }).prototype instanceof nn.Module;
+      }).sort();
+      default: throw new EngineCallError('ValueError', `unknown name group ${String(group)}`);
+    }
+  },
+  torch: (name, args, kwargs) => callNamespace(torch, 'torch', name, args, kwargs),
+  F: (name, args, kwargs) => callNamespace(F, 'torch.nn.functional', name, args, kwargs),
+  init: (name, args, kwargs) => callNamespace(nn.init, 'torch.nn.init', name, args, kwargs),
+
+  /** A Tensor method: `x.sum(-1, keepdim=True)`. */
+  tm(id, name, args, kwargs): unknown {
+    const t = tensorOf(id);
+    if (!isPublicName(name) || !TENSOR_METHODS.has(name))
+      throw new EngineCallError('AttributeError', `'Tensor' object has no attribute '${String(name)}'`);
+    return encode((t as unknown as Record<string, Op>)[name](...decodeArgs(args, kwargs)));
+  },
+  tget(id, name): unknown {
+    const t = tensorOf(id);
+    if (typeof name !== 'string' || !TENSOR_PROPERTIES.has(name))
+      throw new EngineCallError('AttributeError', `'Tensor' object has no attribute '${String(name)}'`);
+    return encode((t as unknown as Record<string, unknown>)[name]);
+  },
+  tset(id, name, value): unknown {
+    const t = tensorOf(id);
+    const v = decode(value);
+    if (name === 'requires_grad') t.requires_grad = !!v;
+    else if (name === 'data') {
+      if (!(v instanceof Tensor)) throw new EngineCallError('TypeError', `Tensor.data must be a Tensor, not ${typeof v}`);
+      rebind(t, v);
+    } else throw new EngineCallError('AttributeError', `cannot set Tensor.${String(name)}`);
+    return encode(t);
+  },
+  info(id): unknown {
+    const t = tensorOf(id);
+    return [[...t.shape], t.dtype, t.requires_grad];
+  },
+  getitem(id, items): unknown {
+    return encode(tensorOf(id).index(...((decode(items) as IndexItem[]))));
+  },
+  setitem(id, items, value): unknown {
+    tensorOf(id).setIndex(decode(items) as IndexItem[], unwrapScalar(decode(value)) as Tensor | number | boolean);
+    return null;
+  },
+  item: (id) => tensorOf(id).item(),
+  tolist: (id) => tensorOf(id).tolist(),
+  repr: (id) => String(handles.get(id)),
+  frombytes(bytes, dtype, shape): unknown {
+    if (!(bytes instanceof Uint8Array)) throw new EngineCallError('TypeError', 'frombuffer needs a bytes-like object');
+    return encode(tensorFromBytes(bytes, dtype, (shape as number[] | null) ?? [bytes.byteLength / itemSize(checkDType(dtype))]));
+  },
+  /** The tensor's values as contiguous little-endian bytes (int64 as true 64-bit integers). */
+  tobytes(id): unknown {
+    const t = tensorOf(id).contiguous();
+    if (t.dtype === 'int64') return new Uint8Array(BigInt64Array.from(t.rawArray(), (v) => BigInt(v)).buffer);
+    const raw = t.rawArray();
+    return new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+  },
+  parameter(data, requiresGrad): unknown {
+    const d = decode(data);
+    return encode(new Parameter(d === null ? undefined : d, !!requiresGrad));
+  },
+};
