@@ -14,6 +14,8 @@ const COLUMNS: Record<ModuleMethod, string[]> = {
   state_dict: ['#', 'key', 'shape', 'dtype'],
 };
 
+const grad = (entry: ModuleMethodEntry) => (entry.requiresGrad === undefined ? '' : entry.requiresGrad ? 'True' : 'False');
+
 function cells(method: ModuleMethod, entry: ModuleMethodEntry, index: number, open?: (name: string) => void): (string | Node)[] {
   const name = entry.name ?? '';
   const nameCell = open && entry.shape && name
@@ -24,19 +26,16 @@ function cells(method: ModuleMethod, entry: ModuleMethodEntry, index: number, op
   switch (method) {
     case 'modules': case 'children': return [String(index), module];
     case 'named_modules': case 'named_children': return [String(index), nameCell, module];
-    case 'parameters': return [String(index), ...tensor, String(entry.requiresGrad ?? '')];
-    case 'named_parameters': return [String(index), nameCell, ...tensor, String(entry.requiresGrad ?? '')];
+    case 'parameters': return [String(index), ...tensor, grad(entry)];
+    case 'named_parameters': return [String(index), nameCell, ...tensor, grad(entry)];
     case 'state_dict': return [String(index), nameCell, ...tensor];
   }
 }
 
 function methodTable(method: ModuleMethod, entries: ModuleMethodEntry[], total: number, open?: (name: string) => void): HTMLElement {
-  const header = h('vscode-table-header', { slot: 'header' }, ...COLUMNS[method].map((c) => h('vscode-table-header-cell', {}, c)));
-  const body = h('vscode-table-body', { slot: 'body' },
-    ...entries.map((e, i) => h('vscode-table-row', {}, ...cells(method, e, i, open).map((c) => h('vscode-table-cell', {}, c)))));
-  const widths = method.startsWith('named') || method === 'state_dict' ? ['6%', '34%'] : ['6%'];
-  const table = h('vscode-table', { zebra: true, 'bordered-columns': true, compact: true, class: 'method-table' }, header, body);
-  (table as HTMLElement & { columns: string[] }).columns = widths;
+  const header = h('thead', {}, h('tr', {}, ...COLUMNS[method].map((c) => h('th', { scope: 'col' }, c))));
+  const body = h('tbody', {}, ...entries.map((e, i) => h('tr', {}, ...cells(method, e, i, open).map((c) => h('td', {}, c)))));
+  const table = h('table', { class: 'data-table' }, header, body);
   return h('div', { class: 'method' },
     h('div', { class: 'muted method-caption' }, h('code', {}, `${method}()`),
       ` yields ${count(total)} item${total === 1 ? '' : 's'}${entries.length < total ? ` (first ${count(entries.length)} shown)` : ''}`),
@@ -47,18 +46,24 @@ export function renderModule(module: ModuleDescription, open?: (name: string) =>
   const badges = h('div', { class: 'badges' },
     h('vscode-badge', { variant: 'counter', title: 'parameters, recursively' }, `${count(module.parameters)} parameters`),
     h('span', { class: 'muted' }, `${count(module.trainableParameters)} trainable · ${count(module.ownParameters)} own · ${count(module.buffers)} buffer values`));
-  const tabs = h('vscode-tabs', { class: 'method-tabs' });
-  tabs.append(h('vscode-tab-header', { slot: 'header' }, 'repr'), h('vscode-tab-panel', {}, h('pre', { class: 'repr' }, module.repr)));
-  for (const method of MODULE_METHODS) {
-    const output = module.methods[method];
-    tabs.append(
-      h('vscode-tab-header', { slot: 'header', id: `tab-${method}` }, `${method}()`, h('vscode-badge', { variant: 'tab-header-counter', slot: 'content-after' }, String(output.count))),
-      h('vscode-tab-panel', {}, methodTable(method, output.entries, output.count, open)));
+  // a tab strip of our own: vscode-tabs cannot wrap, and eight method tabs overflow a side-by-side panel
+  const panel = h('div', { class: 'method-panel', role: 'tabpanel' });
+  const strip = h('div', { class: 'method-tabs', role: 'tablist', 'aria-label': 'nn.Module methods' });
+  const choose = (method: ModuleMethod | 'repr') => {
+    for (const tab of strip.children) tab.setAttribute('aria-selected', String(tab.getAttribute('data-method') === method));
+    panel.replaceChildren(method === 'repr' ? h('pre', { class: 'repr' }, module.repr)
+      : methodTable(method, module.methods[method].entries, module.methods[method].count, open));
+  };
+  for (const method of ['repr', ...MODULE_METHODS] as const) {
+    const label = method === 'repr' ? 'repr' : `${method}()`;
+    strip.append(h('button', { class: 'method-tab', role: 'tab', 'data-method': method, onclick: () => choose(method) }, label,
+      method === 'repr' ? null : h('vscode-badge', { variant: 'counter' }, String(module.methods[method].count))));
   }
+  choose('repr');
   return h('div', { class: 'module-view' },
     h('header', { class: 'title-row' },
       h('h1', {}, codicon('symbol-class'), ' ', module.name || '(root)', ' ', h('span', { class: 'type' }, module.type)),
       module.origin ? h('div', { class: 'origin muted' }, module.origin) : null,
       badges),
-    tabs);
+    strip, panel);
 }

@@ -119,7 +119,18 @@ function copyShare(size: number): { callMs: number; sgemmMs: number } {
   const sgemmMs = bestTime(() => runtime.exports.sgemm(size, size, size, a, size, 1, b, size, 1, c, size, 1, 0, scratch), 2, 400);
   return { callMs: rows.find((r) => r.name === `gemm ${size}^3`)!.sets.wasm.ms, sgemmMs: Number(sgemmMs.toFixed(3)) };
 }
-const copies = { gemm512: copyShare(512) };
+/** The same for resnet18's layer1 convolution (3x3 64->64 at 56x56): the conv2d export on resident data. */
+function convCopyShare(): { callMs: number; convMs: number } {
+  const runtime = new WasmKernelRuntime('simd');
+  const c = 64, size = 56, depth = c * 9, plane = size * size, columns = Math.min(1 << 20, depth * plane);
+  const [scratch, cols, weight, bias, input, out] = runtime.reserve([runtime.gemmScratchBytes, columns * 4, c * depth * 4, c * 4, c * plane * 4, c * plane * 4]);
+  runtime.floats().set(randomFloat32(c * depth), weight >> 2);
+  runtime.floats().set(randomFloat32(c * plane), input >> 2);
+  const convMs = bestTime(() => runtime.exports.conv2d(1, c, size, size, c, 3, 3, 1, 1, 1, 1, 1, 1, 1, size, size, input, weight, bias, 1,
+    out, cols, columns, scratch, 0, size), 2, 400);
+  return { callMs: rows.find((r) => r.name === 'r18 layer1 3x3 64->64 @56')!.sets.wasm.ms, convMs: Number(convMs.toFixed(3)) };
+}
+const copies = { gemm512: copyShare(512), conv64at56: convCopyShare() };
 
 const names = sets.map((k) => k.name);
 const pad = (s: unknown, n: number) => String(s).padStart(n);
@@ -129,6 +140,8 @@ for (const r of rows) {
 }
 process.stderr.write(`${'resnet18 convolutions, total ms'.padEnd(46)}${names.map((n) => pad(resnetTotal[n], 14) + pad('', 9)).join('')}\n`);
 process.stderr.write(`gemm 512^3 wasm: whole call ${copies.gemm512.callMs} ms, sgemm on resident operands ${copies.gemm512.sgemmMs} ms\n`);
+process.stderr.write(`conv 3x3 64->64 @56 wasm: whole call ${copies.conv64at56.callMs} ms, conv2d on resident data ${copies.conv64at56.convMs} ms\n`);
+for (const k of sets) if ('close' in k) (k as { close(): void }).close();
 console.log(JSON.stringify({
   node: process.version,
   unit: 'GFLOP/s (maxpool: G window taps/s); ms is the best run',

@@ -50,7 +50,9 @@ function describeChoice(candidates: readonly StateDictCandidate[], chosen: State
   const others = candidates.filter((c) => c !== chosen);
   if (!chosen.path.length && !others.length) return undefined;
   const how = explicit ? 'chosen with --path' : others.length ? 'the most likely state dict' : 'the only state dict';
-  const rest = others.length ? `; also found ${others.map((c) => `${c.label} (${c.tensors.size} tensors)`).join(', ')} (choose with --path)` : '';
+  const listed = others.slice(0, 3).map((c) => `${c.label} (${c.tensors.size} tensor${c.tensors.size === 1 ? '' : 's'})`);
+  if (others.length > 3) listed.push(`${others.length - 3} more`);
+  const rest = others.length ? `; also found ${listed.join(', ')} (choose with --path)` : '';
   const skipped = chosen.skippedKeys.length ? `; skipped non-tensor entries ${chosen.skippedKeys.join(', ')}` : '';
   return `using ${chosen.label}: ${how}${rest}${skipped}`;
 }

@@ -1,6 +1,6 @@
 // Hovers in Python files from the static outline: on `self.x = nn.Y(...)` lines (and entries inside containers
-// such as Sequential), on module class names (definition and uses) and on factories. Marked as static: the
-// engine's evaluated facts (parameter counts, shapes) are not known here.
+// such as Sequential), on module class names (definition and uses) and on factories. Marked as static. Once a
+// model of the file has been built by the engine, its facts (engine/engine-hover.ts) come first.
 import * as vscode from 'vscode';
 import type { FileOutline, OutlineAssignment, OutlineClass, OutlineFactory } from '../protocol/outline';
 import { outlineAt } from './outline';
@@ -64,8 +64,11 @@ function factoryMarkdown(f: OutlineFactory): string {
   return [`**def ${f.name}**(${f.params}) → ${f.returns.map((r) => `\`${r}\``).join(' | ')} · model factory *(static outline)*`, STATIC_NOTE].join('\n\n');
 }
 
+/** What the engine knows at a position (evaluated models), as Markdown; undefined to fall back to the outline. */
+export type EngineHoverSource = (doc: vscode.TextDocument, pos: vscode.Position, outline: FileOutline) => string | undefined;
+
 export class OutlineHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly index: OutlineIndex) {}
+  constructor(private readonly index: OutlineIndex, private readonly engine?: EngineHoverSource) {}
 
   provideHover(doc: vscode.TextDocument, pos: vscode.Position): vscode.Hover | undefined {
     const outline = this.index.outlineOfDocument(doc);
@@ -76,6 +79,8 @@ export class OutlineHoverProvider implements vscode.HoverProvider {
       m.supportThemeIcons = true;
       return new vscode.Hover(m, word);
     };
+    const evaluated = this.engine?.(doc, pos, outline);
+    if (evaluated) return md(evaluated);
     if (hit?.kind === 'class') return md(classMarkdown(hit.cls));
     if (hit?.kind === 'factory') return md(factoryMarkdown(hit.factory));
     if (hit?.kind === 'assignment') return md(assignmentMarkdown(hit.cls, hit.path));

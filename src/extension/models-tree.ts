@@ -6,13 +6,16 @@ import type { FileOutline, OutlineAssignment, OutlineClass, OutlineFactory, Outl
 import { KIND_ICONS } from './layer-kinds';
 import type { OutlineHit } from './outline';
 import type { OutlineIndex } from './outline-index';
+import type { EngineNode, EngineTree } from './engine/engine-tree';
+import type { ModelStore } from './engine/model-store';
 
 export type ModelNode =
   | { type: 'file'; id: string; uri: vscode.Uri; outline: FileOutline }
   | { type: 'class'; id: string; uri: vscode.Uri; parent: ModelNode; cls: OutlineClass }
   | { type: 'factory'; id: string; uri: vscode.Uri; parent: ModelNode; factory: OutlineFactory }
   | { type: 'instance'; id: string; uri: vscode.Uri; parent: ModelNode; instance: OutlineInstance }
-  | { type: 'assignment'; id: string; uri: vscode.Uri; parent: ModelNode; cls: OutlineClass; path: OutlineAssignment[] };
+  | { type: 'assignment'; id: string; uri: vscode.Uri; parent: ModelNode; cls: OutlineClass; path: OutlineAssignment[] }
+  | EngineNode;
 
 type FileNode = ModelNode & { type: 'file' };
 
@@ -38,13 +41,23 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
   readonly onDidChangeTreeData = this.changed.event;
   private readonly sub: vscode.Disposable;
 
-  constructor(private readonly index: OutlineIndex) {
+  private readonly engineSub: vscode.Disposable | undefined;
+
+  /** Without `engine` the view is the static outline only. */
+  constructor(private readonly index: OutlineIndex, private readonly engine?: { store: ModelStore; tree: EngineTree }) {
     this.sub = index.onDidChange(() => this.changed.fire(undefined));
+    this.engineSub = engine?.store.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  /** Re-renders every item (a "View as" switch, trust changes). */
+  refresh(): void {
+    this.changed.fire(undefined);
   }
 
   getChildren(node?: ModelNode): ModelNode[] {
     if (!node) return this.index.files().map((outline) => this.fileNode(outline));
-    if (node.type === 'file') return this.entries(node);
+    if (node.type === 'file') return this.fileChildren(node);
+    if (isEngineNode(node)) return this.engine?.tree.children(node) ?? [];
     if (node.type === 'class') return this.assignments(node, node.cls, [], node.cls.assignments);
     if (node.type === 'assignment') return this.assignments(node, node.cls, node.path, node.path[node.path.length - 1].children);
     return [];
@@ -55,6 +68,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
   }
 
   getTreeItem(node: ModelNode): vscode.TreeItem {
+    if (isEngineNode(node)) return this.engine!.tree.treeItem(node);
     const item = new vscode.TreeItem(this.label(node), vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
     const tip = new vscode.MarkdownString();
@@ -67,6 +81,17 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
       item.description = [rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', errors ? 'syntax errors' : '']
         .filter(Boolean).join(' · ');
       tip.appendMarkdown(`**${vscode.workspace.asRelativePath(node.uri)}**\n\n`);
+      const explored = this.engine?.store.explored(node.uri);
+      if (explored) {
+        item.description = [item.description, explored.state === 'error' ? 'evaluation failed' : explored.state === 'evaluating' ? 'evaluating…' : 'evaluated']
+          .filter(Boolean).join(' · ');
+        tip.appendMarkdown(explored.state === 'error' ? `Evaluation failed: ${explored.error?.type}: ${explored.error?.message}\n\n`
+          : `Evaluated by the engine: ${explored.entries.length} entr${explored.entries.length === 1 ? 'y' : 'ies'}.\n\n`);
+        if (explored.stubbedImports.length) tip.appendMarkdown(`Imports replaced by stubs: ${explored.stubbedImports.map((i) => `\`${i.name}\``).join(', ')}\n\n`);
+        item.tooltip = tip;
+        item.contextValue = 'modelFile.explored';
+        return item;
+      }
       if (errors) tip.appendMarkdown(`Has syntax errors (first at line ${node.outline.errors[0].startLine + 1}); the outline shows what tree-sitter recovered.\n\n`);
       item.contextValue = 'modelFile';
     } else if (node.type === 'class') {
@@ -139,7 +164,31 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
       case 'factory': return `${node.factory.name}()`;
       case 'instance': return node.instance.name;
       case 'assignment': return node.path[node.path.length - 1].name;
+      default: return node.id;
     }
+  }
+
+  /** Where clicking a node goes, engine nodes included (the line that built a module, maybe in another file). */
+  locate(node: ModelNode): { uri: vscode.Uri; range: OutlineRange } | undefined {
+    if (isEngineNode(node)) return this.engine?.tree.locate(node);
+    const range = ModelsTreeProvider.target(node);
+    return range && { uri: node.uri, range };
+  }
+
+  /** The file's items: the engine's entries once explored (after an error message when evaluation failed). */
+  private fileChildren(file: FileNode): ModelNode[] {
+    const explored = this.engine?.store.explored(file.uri);
+    if (!explored) return this.entries(file);
+    const e = explored.error;
+    if (explored.state === 'error' && e) {
+      const where = e.line ? ` (line ${e.line})` : '';
+      return [{ type: 'message', id: `${file.id}|error`, uri: file.uri, parent: file, text: `${e.type}: ${e.message}${where}`, icon: 'error', detail: e.pythonTraceback },
+        ...this.entries(file)];
+    }
+    if (explored.state === 'evaluating' && !explored.entries.length) {
+      return [{ type: 'message', id: `${file.id}|evaluating`, uri: file.uri, parent: file, text: 'evaluating…', icon: 'loading~spin' }, ...this.entries(file)];
+    }
+    return this.engine!.tree.entries(file);
   }
 
   private fileNode(outline: FileOutline): FileNode {
@@ -163,8 +212,14 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
 
   dispose(): void {
     this.sub.dispose();
+    this.engineSub?.dispose();
     this.changed.dispose();
   }
+}
+
+const ENGINE_TYPES = new Set(['entry', 'module', 'tensor', 'range', 'message']);
+export function isEngineNode(node: ModelNode): node is EngineNode {
+  return ENGINE_TYPES.has(node.type);
 }
 
 const sameRange = (a: OutlineRange, b: OutlineRange) =>

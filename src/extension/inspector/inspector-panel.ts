@@ -14,8 +14,8 @@ export type InspectorTarget =
 
 /** Largest page of values sent at once. */
 export const PAGE_LIMIT = 16_384;
-/** Tensors with more elements than this get a progress notification (with Cancel) for full passes. */
-export const LONG_PASS_ELEMENTS = 16_000_000;
+/** Passes over more elements than this (about 0.3 s of work) get a progress notification with Cancel. */
+export const LONG_PASS_ELEMENTS = 50_000_000;
 const HISTORY = 200;
 
 interface Current {
@@ -125,7 +125,9 @@ export class InspectorPanel implements vscode.Disposable {
         }
         case 'requestHeatmap': {
           const stats = await this.statsOf(current, source);
-          const heatmap = await this.pass(current, source, 'heatmap', (options) => computeHeatmap(source, stats, message.channel, options));
+          const shape = source.info.shape;
+          const slice = shape.length > 2 ? numelOf(shape.slice(1)) : numelOf(shape);
+          const heatmap = await this.pass(current, source, 'heatmap', (options) => computeHeatmap(source, stats, message.channel, options), slice);
           this.post({ type: 'heatmap', tensorId: current.id, ...heatmap });
           break;
         }
@@ -166,7 +168,7 @@ export class InspectorPanel implements vscode.Disposable {
 
   /** A full pass over the values: progress to the webview, and a cancellable notification for big tensors. */
   private async pass<T>(current: Current, source: TensorSource, task: 'stats' | 'histogram' | 'heatmap',
-                        work: (options: ChunkOptions) => Promise<T>): Promise<T> {
+                        work: (options: ChunkOptions) => Promise<T>, elements = numelOf(source.info.shape)): Promise<T> {
     let lastReport = 0;
     const run = (token: CancelToken, report?: (fraction: number) => void) => work({
       token,
@@ -177,9 +179,8 @@ export class InspectorPanel implements vscode.Disposable {
         this.post({ type: 'progress', tensorId: current.id, task, fraction });
       },
     });
-    const numel = numelOf(source.info.shape);
-    if (numel <= LONG_PASS_ELEMENTS || task === 'heatmap') return run(current.cancel.token);
-    const title = `${task === 'stats' ? 'Statistics' : 'Histogram'} of ${source.info.name} (${count(numel)} values)`;
+    if (elements <= LONG_PASS_ELEMENTS) return run(current.cancel.token);
+    const title = `${{ stats: 'Statistics', histogram: 'Histogram', heatmap: 'Heatmap' }[task]} of ${source.info.name} (${count(elements)} values)`;
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       let reported = 0;
       const either: CancelToken = { get isCancellationRequested() { return token.isCancellationRequested || current.cancel.token.isCancellationRequested; } };

@@ -23,9 +23,15 @@ async function readFirst(source: TensorSource, count: number): Promise<RawValues
   return parts;
 }
 
-function formatted(parts: RawValues[], dtype: string): string[] {
+/** Formats in slices, giving the event loop back in between (a million values take about a second). */
+async function formatted(parts: RawValues[], dtype: string): Promise<string[]> {
   const out: string[] = [];
-  for (const part of parts) for (let i = 0; i < part.length; i++) out.push(formatElement(part[i], dtype));
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      out.push(formatElement(part[i], dtype));
+      if (out.length % 65_536 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
   return out;
 }
 
@@ -53,7 +59,7 @@ export async function pythonLiteral(source: TensorSource, limit = COPY_HARD_LIMI
     return { text: `torch.empty((${shape.join(', ')}${shape.length === 1 ? ',' : ''}), dtype=${torchDtype})`, values: 0, total };
   }
   const count = Math.min(total, Math.max(1, Math.floor(limit)), COPY_HARD_LIMIT);
-  const items = formatted(await readFirst(source, count), dtype);
+  const items = await formatted(await readFirst(source, count), dtype);
   if (shape.length === 0) return { text: `torch.tensor(${items[0]}, dtype=${torchDtype})`, values: 1, total };
   const open = 'torch.tensor(';
   if (count < total) {

@@ -25,6 +25,8 @@ export interface EngineClientOptions {
   maxWasmMb?: number;
   /** V8 old-space limit of the process, MiB. */
   maxOldSpaceMb?: number;
+  /** Grant --allow-worker (the engine's threaded wasm kernels). Default false. */
+  allowWorkerThreads?: boolean;
   /**
    * Folder for the memory snapshot that makes later starts ~4x faster (e.g. the extension's globalStorage).
    * Without it every start is cold.
@@ -103,6 +105,7 @@ export class EngineClient {
       startupTimeoutMs: options.startupTimeoutMs ?? 30_000,
       maxWasmMb: options.maxWasmMb ?? 1024,
       maxOldSpaceMb: options.maxOldSpaceMb ?? 2048,
+      allowWorkerThreads: options.allowWorkerThreads ?? false,
     };
     if (options.snapshotCacheDir) {
       this.snapshots = new SnapshotCache(options.snapshotCacheDir, this.options.bundlePath, this.options.pyodideDir);
@@ -192,8 +195,9 @@ export class EngineClient {
 
   private spawnOnce(): Promise<void> {
     if (this.disposed) return Promise.reject(fail('Disposed', 'Disposed', 'the engine client was disposed'));
-    const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb } = this.options;
-    const launch = launchArgs(this.nodeFlags, [path.dirname(bundlePath), pyodideDir], { maxOldSpaceMb }, this.usePermission);
+    const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb, allowWorkerThreads } = this.options;
+    const readable = [path.dirname(bundlePath), pyodideDir];
+    const launch = launchArgs(this.nodeFlags, readable, { maxOldSpaceMb, allowWorkerThreads }, this.usePermission);
     if (!launch.permissionFlags && !this.options.allowUnsandboxed) {
       return Promise.reject(fail('SandboxUnavailable', 'SandboxUnavailable', `cannot sandbox model files: ${launch.reason}`));
     }

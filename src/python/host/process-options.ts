@@ -11,12 +11,16 @@ export interface ProcessLaunch {
 
 export interface LaunchLimits {
   maxOldSpaceMb: number;
+  /** --allow-worker, for the engine's multi-threaded wasm kernels. Off by default: Python cannot reach the
+   *  Worker constructor, but without the grant nothing in the process can start a thread at all. */
+  allowWorkerThreads?: boolean;
 }
 
 /**
  * Node 20-22.12 spell it --experimental-permission; later lines --permission. We check the flags this very
  * binary accepts instead of parsing versions (Electron's Node may differ from its version number's line).
- * Deliberately absent: --allow-child-process, --allow-worker, --allow-fs-write, --allow-addons, --allow-wasi.
+ * Deliberately absent: --allow-child-process, --allow-fs-write, --allow-addons, --allow-wasi (and --allow-worker
+ * unless the caller asks for worker threads).
  */
 export function launchArgs(
   allowedFlags: ReadonlySet<string>,
@@ -35,7 +39,8 @@ export function launchArgs(
     return { execArgv: base, permissionFlags: false, reason };
   }
   const reads = readableDirs.map((dir) => `--allow-fs-read=${dir}`);
-  return { execArgv: [permissionFlag, ...reads, ...base], permissionFlags: true };
+  const workers = limits.allowWorkerThreads && allowedFlags.has('--allow-worker') ? ['--allow-worker'] : [];
+  return { execArgv: [permissionFlag, ...reads, ...workers, ...base], permissionFlags: true };
 }
 
 /** out/engine-process/main.js next to the host bundle (out/extension, out/cli) or above the sources. */
@@ -49,8 +54,13 @@ export function defaultBundlePath(): string {
   }
 }
 
+/** node_modules/pyodide above the host bundle (or the sources); found by walking up, as Node's resolver does. */
 export function defaultPyodideDir(): string {
-  return path.dirname(require.resolve('pyodide/package.json'));
+  for (let dir = __dirname; ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', 'pyodide');
+    if (fs.existsSync(path.join(candidate, 'pyodide.asm.wasm'))) return candidate;
+    if (path.dirname(dir) === dir) throw new Error('the pyodide package was not found above ' + __dirname);
+  }
 }
 
 /** Stderr lines Node prints about the flags themselves, not worth a log entry. */

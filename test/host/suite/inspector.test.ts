@@ -8,7 +8,7 @@ import type { InspectorPanel } from '../../../src/extension/inspector/inspector-
 import { pythonLiteral } from '../../../src/extension/inspector/python-literal';
 import { memoryTensorSource } from '../../../src/extension/inspector/tensor-source';
 import { CancelledError, computeStats } from '../../../src/extension/inspector/tensor-stats';
-import { readSafetensors, stateDictObject, torchSaveBytes, writeSafetensors, RawTensor } from '../../../src/formats';
+import { readSafetensors, stateDictObject, torchSaveBytes, writeSafetensors, type RawTensor, type SaveValue } from '../../../src/formats';
 import type { InspectorMessage, InspectorMessageType, InspectorRequest } from '../../../src/protocol/inspector';
 import { getApi, until, workspaceUri } from './helpers';
 import { moduleOfNet } from './net-module';
@@ -111,9 +111,9 @@ describe('Checkpoint viewer and parameter inspector', () => {
   it('offers the state dict inside a wrapped checkpoint and reads sharded safetensors', async () => {
     const file = await weights();
     const wrapped = workspaceUri('weights', 'wrapped.pt');
-    await vscode.workspace.fs.writeFile(wrapped, torchSaveBytes(new Map<string, unknown>([
-      ['model', stateDictObject(file)], ['optimizer', new Map<string, unknown>([['state', new Map()], ['param_groups', []]])], ['epoch', 3],
-    ]) as never, { archiveName: 'wrapped' }));
+    await vscode.workspace.fs.writeFile(wrapped, torchSaveBytes(new Map<SaveValue, SaveValue>([
+      ['model', stateDictObject(file)], ['optimizer', new Map<SaveValue, SaveValue>([['state', new Map()], ['param_groups', []]])], ['epoch', 3],
+    ]), { archiveName: 'wrapped' }));
     await openViewer(api, wrapped);
     const view = api.checkpoints.view(wrapped);
     assert.ok(view);

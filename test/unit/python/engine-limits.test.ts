@@ -154,6 +154,8 @@ describe('engine client life cycle', function () {
     assert.equal(launchArgs(node23, ['/a'], limits).execArgv[0], '--permission');
     const args = launchArgs(node23, ['/a'], limits).execArgv.join(' ');
     assert.doesNotMatch(args, /allow-(child-process|worker|fs-write|addons|wasi)/);
+    const withWorkers = new Set([...node20, '--allow-worker']);
+    assert.ok(launchArgs(withWorkers, ['/a'], { ...limits, allowWorkerThreads: true }).execArgv.includes('--allow-worker'));
   });
 });
 

@@ -21,10 +21,11 @@ export class PythonCallbackError extends EngineCallError {
 }
 
 export function setDispatcher(proxy: unknown): void {
-  if (typeof proxy !== 'function' || typeof (proxy as PyProxy).copy !== 'function')
+  const candidate = proxy as PyProxy;
+  if (typeof proxy !== 'function' || typeof candidate.copy !== 'function')
     throw new EngineCallError('TypeError', 'the dispatcher must be a Python callable');
   dispatcher?.destroy();
-  dispatcher = (proxy as PyProxy).copy() as Dispatcher;
+  dispatcher = candidate.copy() as Dispatcher;
 }
 
 /** Calls Python: `kind` names what to do with the Python object (or callable) `id`. */
