@@ -44,6 +44,11 @@ function report(error: unknown, debug: boolean): number {
 
 async function main(argv: string[]): Promise<void> {
   const debug = argv.includes('--debug');
+  // `torch-explorer statedict big.pt | head`: the reader left; that is not an error
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
   let status: number = EXIT.ok;
   try {
     await buildProgram().parseAsync(argv);

@@ -12,7 +12,7 @@ import { defaultEntry, type EntryInfo, type ForwardJson, type InspectJson, type 
 import { note } from './output';
 import { parseKwargs } from './options';
 import type { Skeleton } from './skeleton';
-import { openWeights } from './weights';
+import { openWeights, requireFile } from './weights';
 
 export interface ModelOptions extends EngineCliOptions {
   entry?: string;
@@ -37,6 +37,12 @@ export interface BuiltModel {
 
 export interface ForwardRun extends ForwardJson {
   outputTensor?: RawTensor;
+}
+
+/** Fails on malformed options before an engine process is started for nothing. */
+export function precheckModelOptions(options: ModelOptions): void {
+  parseKwargs(options.kwargs);
+  if (options.weights !== undefined) requireFile(options.weights, 'weights file');
 }
 
 /** A load report as an error when load_state_dict would raise, naming the file and the keys. */

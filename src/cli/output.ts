@@ -42,7 +42,9 @@ export function formatMs(ms: number): string {
 /** Shortest float text for a statistic, as in the inspector (5 significant digits are enough to read). */
 export function formatStat(value: number | null): string {
   if (value === null) return '-';
-  if (Number.isInteger(value) && Math.abs(value) < 1e15) return String(value);
+  const magnitude = Math.abs(value);
+  if (Number.isInteger(value) && magnitude < 1e6) return String(value);
+  if (magnitude >= 1e6 || (magnitude < 1e-4 && value !== 0)) return value.toExponential(4).replace(/\.?0+e/, 'e');
   return Number(value.toPrecision(5)).toString();
 }
 

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { checkOutputPath, forwardInputs, writeOutputNpy, type InputOptions } from '../inputs';
 import type { ForwardJson, LayerTiming } from '../model-types';
-import { ModelSession, type ModelOptions } from '../model-session';
+import { ModelSession, precheckModelOptions, type ModelOptions } from '../model-session';
 import { parseInteger } from '../options';
 import { formatMs, formatShape, formatTable, note, printJson, printLine } from '../output';
 import { addModelOptions } from './inspect';
@@ -56,6 +56,7 @@ export function registerForward(program: Command): void {
       .option('--json', 'print {output, layers, ms} as JSON'),
   ).action(async (file: string, options: ForwardOptions, command: Command) => {
     const all = { ...command.optsWithGlobals(), ...options } as ForwardOptions;
+    precheckModelOptions(all);
     const inputs = forwardInputs(all);
     const repeat = all.repeat === undefined ? undefined : parseInteger('--repeat', all.repeat, { min: 1, max: 100_000 });
     checkOutputPath(all.output, all.input ?? []);

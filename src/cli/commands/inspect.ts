@@ -2,7 +2,7 @@
 // named_modules(), named_children(), named_parameters(), named_buffers() and state_dict() return.
 import type { Command } from 'commander';
 import { addEngineOptions } from '../engine-session';
-import { ModelSession, type ModelOptions } from '../model-session';
+import { ModelSession, precheckModelOptions, type ModelOptions } from '../model-session';
 import { formatInspect } from '../module-tree';
 import { note, printJson, printLine } from '../output';
 
@@ -33,6 +33,7 @@ export function registerInspect(program: Command): void {
       .option('--repr', 'print the model as print(model) does'),
   ).action(async (file: string, options: InspectOptions, command: Command) => {
     const all = { ...command.optsWithGlobals(), ...options } as InspectOptions;
+    precheckModelOptions(all);
     await ModelSession.with(file, all, async (session) => {
       const model = await session.build(all);
       const result = await session.inspect(model);

@@ -14,7 +14,7 @@ import { formatForPath } from '../../statedict/export';
 import { saveStateDict } from '../../statedict/export-node';
 import { CliError, EXIT, fileError, usageError } from '../errors';
 import { readInputNpy } from '../inputs';
-import { ModelSession, type ModelOptions } from '../model-session';
+import { ModelSession, precheckModelOptions, type ModelOptions } from '../model-session';
 import { parseAmount, parseChoice, parseInteger, parseList } from '../options';
 import { formatBytes, note, printJson, printLine } from '../output';
 import { buildSkeleton, type Skeleton } from '../skeleton';
@@ -151,9 +151,11 @@ export function registerPrune(program: Command): void {
       .option('--json', 'print the sparsity report and the written keys as JSON'),
   ).action(async (file: string, options: PruneOptions, command: Command) => {
     const all = { ...command.optsWithGlobals(), ...options } as PruneOptions;
+    precheckModelOptions(all);
     const method = parseChoice('--method', all.method ?? '', METHODS);
     if (!all.weights) throw usageError('prune needs --weights FILE: the state dict to prune');
-    if (!all.param?.length === !all.global) throw usageError('prune needs either --param NAME or --global TYPE[,TYPE] (not both)');
+    const byParam = (all.param?.length ?? 0) > 0;
+    if (byParam === (all.global !== undefined)) throw usageError('prune needs either --param NAME or --global TYPE[,TYPE] (not both)');
     const out = checkOut(all.out, [all.weights, file]);
     torch.manual_seed(parseInteger('--seed', all.seed ?? '0', { min: 0 }));
     await ModelSession.with(file, all, async (session) => {

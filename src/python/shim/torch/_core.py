@@ -119,6 +119,8 @@ def encode(v):
     ref = getattr(v, "_te_ref", None)
     if ref is not None:
         return ref
+    if isinstance(v, classes["Module"]):
+        raise AttributeError(f"{type(v).__name__} was used before Module.__init__() was called")
     if t is list or t is tuple or isinstance(v, (list, tuple)):
         return [encode(x) for x in v]
     if isinstance(v, dict):
@@ -180,8 +182,7 @@ def tensor_from(marker):
     if wrapper is None:
         if _releases and handle_id in _releases:
             _releases.remove(handle_id)
-        cls = classes["Parameter" if is_parameter else "Tensor"]
-        wrapper = cls.__new__(cls)
+        wrapper = object.__new__(classes["Parameter" if is_parameter else "Tensor"])
         adopt_tensor(wrapper, handle_id)
     wrapper._shape = tuple(shape)
     wrapper._dtype = dtype
@@ -203,8 +204,7 @@ def module_from(marker):
     handle_id, engine_class = marker
     wrapper = _strong.get(handle_id)
     if wrapper is None:
-        cls = classes["layer"](engine_class)
-        wrapper = cls.__new__(cls)
+        wrapper = object.__new__(classes["layer"](engine_class))
         adopt_module(wrapper, handle_id)
     return wrapper
 
