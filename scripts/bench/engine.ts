@@ -1,29 +1,33 @@
-// Engine side of `npm run bench`: prints one JSON line {results: [{workload, engine, threads, ms, gflops?, runs}]}.
-// Medians after warm-up; the same workloads as torch_bench.py.
-import { performance } from 'node:perf_hooks';
-import { torch } from '../../src/engine';
+// Engine side of `npm run bench`: one kernel set and thread count per process, chosen by the runner.
+//   TORCH_EXPLORER_KERNELS=ts|wasm tsx scripts/bench/engine.ts --cache DIR [--threads 2] [workload ...]
+// Prints one JSON line: {kernels, threads, checks: {workload: {max_abs_diff, allclose}}, results: [...]}.
+import { kernels, setKernels } from '../../src/engine';
+import { createThreadedWasmKernels } from '../../src/engine-node/wasm-threads';
+import { emit, timeBlock } from './benchutil';
 import { engineWorkloads } from './workloads';
 
-function medianMs(fn: () => unknown, minRuns: number, minSeconds = 1): { ms: number; runs: number } {
-  fn();
-  fn();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minRuns || (performance.now() - start < minSeconds * 1000 && times.length < 200)) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
+const argv = process.argv.slice(2);
+const option = (name: string) => { const i = argv.indexOf(name); return i < 0 ? undefined : argv.splice(i, 2)[1]; };
+const cache = option('--cache') ?? '.te-cache/bench';
+const threads = Number(option('--threads') ?? 1);
+const only = new Set(argv);
+const mode = process.env.TORCH_EXPLORER_KERNELS ?? 'auto';
+
+async function main(): Promise<void> {
+  if (threads > 1) {
+    if (mode !== 'wasm') throw new Error(`--threads ${threads} needs TORCH_EXPLORER_KERNELS=wasm (only the WASM kernels run threads)`);
+    // the same thresholds as the 'wasm' mode: every float32 gemm/conv goes to WASM, large ones split across threads
+    setKernels(createThreadedWasmKernels(threads, { minGemmWork: 0, minConvWork: 0 }));
   }
-  times.sort((a, b) => a - b);
-  return { ms: +times[Math.floor(times.length / 2)].toFixed(4), runs: times.length };
+  const { workloads, checks } = engineWorkloads(cache);
+  const results: object[] = [];
+  for (const w of workloads) {
+    if (only.size && !only.has(w.name)) continue;
+    const r = await timeBlock(w.name, w.run);
+    results.push({ workload: w.name, runtime: 'engine', kernels: mode, threads, ...r, ...(w.flops ? { gflops: +(w.flops / r.ms / 1e6).toFixed(2) } : {}) });
+  }
+  emit({ kernels: mode, kernel_set: kernels().name, threads, checks, results });
+  process.exit(0); // worker threads of the threaded set are unref'd, but leave no doubt
 }
 
-const only = new Set(process.argv.slice(2));
-const results: object[] = [];
-torch.manual_seed(0);
-for (const w of engineWorkloads()) {
-  if (only.size && !only.has(w.name)) continue;
-  const { ms, runs } = medianMs(w.run, w.minRuns);
-  results.push({ workload: w.name, engine: 'ts', threads: 1, ms, runs, gflops: w.flops ? +(w.flops / ms / 1e6).toFixed(2) : undefined, extra: w.extra?.() });
-}
-console.log(JSON.stringify({ results }));
+main().catch((error) => { console.error(error); process.exit(1); });

@@ -114,8 +114,8 @@ function copyShare(size: number): { callMs: number; sgemmMs: number } {
   const runtime = new WasmKernelRuntime('simd');
   const bytes = size * size * 4;
   const [scratch, a, b, c] = runtime.reserve([runtime.gemmScratchBytes, bytes, bytes, bytes]);
-  runtime.floats().set(randomFloat32(size * size), a >> 2);
-  runtime.floats().set(randomFloat32(size * size), b >> 2);
+  runtime.floats().set(randomFloat32(size * size), a >>> 2);
+  runtime.floats().set(randomFloat32(size * size), b >>> 2);
   const sgemmMs = bestTime(() => runtime.exports.sgemm(size, size, size, a, size, 1, b, size, 1, c, size, 1, 0, scratch), 2, 400);
   return { callMs: rows.find((r) => r.name === `gemm ${size}^3`)!.sets.wasm.ms, sgemmMs: Number(sgemmMs.toFixed(3)) };
 }
@@ -124,8 +124,8 @@ function convCopyShare(): { callMs: number; convMs: number } {
   const runtime = new WasmKernelRuntime('simd');
   const c = 64, size = 56, depth = c * 9, plane = size * size, columns = Math.min(1 << 20, depth * plane);
   const [scratch, cols, weight, bias, input, out] = runtime.reserve([runtime.gemmScratchBytes, columns * 4, c * depth * 4, c * 4, c * plane * 4, c * plane * 4]);
-  runtime.floats().set(randomFloat32(c * depth), weight >> 2);
-  runtime.floats().set(randomFloat32(c * plane), input >> 2);
+  runtime.floats().set(randomFloat32(c * depth), weight >>> 2);
+  runtime.floats().set(randomFloat32(c * plane), input >>> 2);
   const convMs = bestTime(() => runtime.exports.conv2d(1, c, size, size, c, 3, 3, 1, 1, 1, 1, 1, 1, 1, size, size, input, weight, bias, 1,
     out, cols, columns, scratch, 0, size), 2, 400);
   return { callMs: rows.find((r) => r.name === 'r18 layer1 3x3 64->64 @56')!.sets.wasm.ms, convMs: Number(convMs.toFixed(3)) };

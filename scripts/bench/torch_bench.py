@@ -51,12 +51,12 @@ class Attention(nn.Module):
         super().__init__()
         self.qkv = nn.Linear(c["width"], 3 * c["width"])
         self.proj = nn.Linear(c["width"], c["width"])
-        self.heads = c["heads"]
+        self.heads, self.head_dim = c["heads"], c["width"] // c["heads"]
         self.register_buffer("mask", torch.tril(torch.ones(c["block"], c["block"], dtype=torch.bool)), persistent=False)
 
     def forward(self, x):
         B, T, C = x.shape
-        hd = C // self.heads
+        hd = self.head_dim
         q, k, v = [t.view(B, T, self.heads, hd).transpose(1, 2) for t in self.qkv(x).split(C, 2)]
         att = torch.matmul(q, k.transpose(-2, -1)) * (1 / math.sqrt(hd))
         att = F.softmax(att.masked_fill(~self.mask[:T, :T], float("-inf")), -1)
@@ -208,24 +208,30 @@ def prepare(cache):
 # ---- timing ----------------------------------------------------------------------------------------
 
 def workloads(cache):
+    """The timed workloads [(name, fn, flops)] and, as a check of the cache files, how far PyTorch's outputs
+    with the weights read back lie from the outputs saved when they were written."""
     x = read_safetensors(os.path.join(cache, "inputs.safetensors"))
     net, r18, gpt = Net(), resnet18(), GPT()
     for name, m in (("net", net), ("resnet18", r18), ("gpt", gpt)):
         m.load_state_dict(read_safetensors(os.path.join(cache, f"{name}.safetensors")), strict=True)
         m.eval()
-    diffs = {
-        "net_b64": (net(x["x_net_b64"]) - x["y_net_b64"]).abs().max().item(),
-        "resnet18_224": (r18(x["x_resnet18"]) - x["y_resnet18"]).abs().max().item(),
-    }
+    with torch.no_grad():
+        reload = {
+            "net_b64": (net(x["x_net_b64"]) - x["y_net_b64"]).abs().max().item(),
+            "resnet18_224": (r18(x["x_resnet18"]) - x["y_resnet18"]).abs().max().item(),
+            "gpt_128": (gpt(x["idx_gpt"]) - x["y_gpt"]).abs().max().item(),
+        }
+    items = []
     for n in (512, 1024):
         a, b = x[f"gemm_a{n}"], x[f"gemm_b{n}"]
-        yield f"gemm_{n}", (lambda a=a, b=b: torch.mm(a, b)), {"flops": 2 * n ** 3}
-    yield "net_b1", (lambda: net(x["x_net_b1"])), {}
-    yield "net_b64", (lambda: net(x["x_net_b64"])), {}
-    yield "resnet18_224", (lambda: r18(x["x_resnet18"])), {"flops": 3.628e9}
-    yield "gpt_128", (lambda: gpt(x["idx_gpt"])), {}
-    # the reload check: the weights read back give PyTorch's own outputs (sanity of the cache files)
-    workloads.diffs = diffs
+        items.append((f"gemm_{n}", lambda a=a, b=b: torch.mm(a, b), 2 * n ** 3))
+    items += [
+        ("net_b1", lambda: net(x["x_net_b1"]), None),
+        ("net_b64", lambda: net(x["x_net_b64"]), None),
+        ("resnet18_224", lambda: r18(x["x_resnet18"]), 3.628e9),
+        ("gpt_128", lambda: gpt(x["idx_gpt"]), None),
+    ]
+    return items, reload
 
 
 def main():
@@ -244,18 +250,32 @@ def main():
             only.add(args[i])
             i += 1
     results = []
+    items, reload = workloads(cache)
     for t in threads:
         torch.set_num_threads(t)
         with torch.no_grad():
-            for name, fn, info in workloads(cache):
+            for name, fn, flops in items:
                 if only and name not in only:
                     continue
                 r = time_block(fn, name)
-                if info.get("flops"):
-                    r["gflops"] = round(info["flops"] / r["ms"] / 1e6, 2)
+                if flops:
+                    r["gflops"] = round(flops / r["ms"] / 1e6, 2)
                 results.append({"workload": name, "runtime": "pytorch", "threads": t, **r})
-    print(json.dumps({"torch_version": torch.__version__, "reload_max_abs_diff": getattr(workloads, "diffs", None),
+    print(json.dumps({"torch_version": torch.__version__, "blas": loaded_blas(), "reload_max_abs_diff": reload,
                       "results": results}))
+
+
+def loaded_blas():
+    """The BLAS/oneDNN libraries this process mapped (Debian's python3-torch takes libblas.so.3 from the
+    alternatives system: the reference BLAS unless OpenBLAS/BLIS/MKL is installed)."""
+    libs = set()
+    with open("/proc/self/maps") as f:
+        for line in f:
+            path = line.split()[-1]
+            name = os.path.basename(path)
+            if any(k in name for k in ("blas", "dnnl", "mkl", "blis")):
+                libs.add(os.path.realpath(path))
+    return sorted(libs)
 
 
 if __name__ == "__main__":

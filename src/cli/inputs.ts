@@ -1,10 +1,9 @@
 // Inputs and outputs of `forward`: .npy files in and out, or seeded random tensors of a given shape.
 import * as fs from 'node:fs';
 import { isDType as isEngineDType } from '../engine/dtype';
-import { torch } from '../engine';
 import { readNpy, writeNpy, type RawTensor } from '../formats';
 import { writeFileAtomic } from '../formats/atomic-node';
-import { tensorBytes } from '../statedict/convert';
+import type { ForwardSpec } from './engine-api';
 import { fileError, usageError } from './errors';
 import { parseChoice, parseInteger, parseShape } from './options';
 import { requireFile } from './weights';
@@ -13,8 +12,8 @@ export const RANDOM_DTYPES = ['float32', 'int64'] as const;
 export const NPY_DTYPES = ['float32', 'float64', 'int64'] as const;
 
 export interface InputOptions {
-  input?: string[];
-  shape?: string[];
+  input?: string;
+  shape?: string;
   dtype?: string;
   seed?: string;
   high?: string;
@@ -28,29 +27,23 @@ export function readInputNpy(file: string): RawTensor {
 }
 
 /**
- * `torch.manual_seed(seed)` then `torch.randn(shape)` (float32) or `torch.randint(0, high, shape)` (int64),
- * so the same options give the same input every time. (Values differ from PyTorch's own generator.)
+ * The forward input: an --input file, or a random tensor of --shape that the engine draws after
+ * `torch.manual_seed(--seed)`: `torch.randn` for float32, `torch.randint(0, --high)` for int64.
  */
-export function randomInput(shape: number[], dtype: (typeof RANDOM_DTYPES)[number], seed: number, high: number): RawTensor {
-  torch.manual_seed(seed);
-  const t = dtype === 'int64' ? torch.randint(0, high, shape, { dtype: 'int64' }) : torch.randn(shape);
-  return { dtype, shape, bytes: tensorBytes(t.contiguous()) };
-}
-
-/** The tensors to call forward with, in order: every --input, else one random tensor per --shape. */
-export function forwardInputs(options: InputOptions): RawTensor[] {
-  const files = options.input ?? [];
-  const shapes = options.shape ?? [];
-  if (files.length && shapes.length) throw usageError('give either --input or --shape, not both');
-  if (!files.length && !shapes.length) throw usageError('forward needs an input: --input x.npy or --shape 1,3,224,224');
-  if (files.length) {
+export function forwardInput(options: InputOptions): ForwardSpec {
+  if (options.input !== undefined && options.shape !== undefined) throw usageError('give either --input or --shape, not both');
+  if (options.input === undefined && options.shape === undefined) throw usageError('forward needs an input: --input x.npy or --shape 1,3,224,224');
+  if (options.input !== undefined) {
     if (options.dtype !== undefined) throw usageError('--dtype applies to --shape; an --input file has its own dtype');
-    return files.map(readInputNpy);
+    return { kind: 'tensor', tensor: readInputNpy(options.input) };
   }
-  const dtype = parseChoice('--dtype', options.dtype ?? 'float32', RANDOM_DTYPES);
-  const seed = parseInteger('--seed', options.seed ?? '0', { min: 0, max: 2 ** 53 - 1 });
-  const high = parseInteger('--high', options.high ?? '10', { min: 1 });
-  return shapes.map((text, i) => randomInput(parseShape(text), dtype, seed + i, high));
+  return {
+    kind: 'random',
+    shape: parseShape(options.shape!),
+    dtype: parseChoice('--dtype', options.dtype ?? 'float32', RANDOM_DTYPES),
+    seed: parseInteger('--seed', options.seed ?? '0', { min: 0, max: 2 ** 53 - 1 }),
+    high: parseInteger('--high', options.high ?? '10', { min: 1 }),
+  };
 }
 
 /** Writes the output as .npy (atomically); float32, float64 and int64 are what NumPy readers expect here. */
@@ -61,10 +54,10 @@ export async function writeOutputNpy(file: string, tensor: RawTensor): Promise<v
   await writeFileAtomic(file, writeNpy(tensor));
 }
 
-export function checkOutputPath(file: string | undefined, inputs: readonly string[]): void {
+export function checkOutputPath(file: string | undefined, input: string | undefined): void {
   if (file === undefined) return;
   if (!file.toLowerCase().endsWith('.npy')) throw usageError(`--output ${file}: name it *.npy`);
-  if (inputs.some((input) => fs.existsSync(input) && fs.existsSync(file) && fs.realpathSync(input) === fs.realpathSync(file))) {
+  if (input !== undefined && fs.existsSync(input) && fs.existsSync(file) && fs.realpathSync(input) === fs.realpathSync(file)) {
     throw fileError(`--output ${file}: refusing to write over an input file`);
   }
 }

@@ -1,13 +1,13 @@
 // The model-level steps the commands share, over one engine session: list a file's entries, build one
 // (with --kwargs and --weights), describe it, run it. The engine process does the Python; this file maps
 // its answers to the CLI's JSON (model-types.ts).
-import type { PyValue } from '../formats';
-import type { RawTensor } from '../formats';
+import type { PyValue, RawTensor } from '../formats';
 import { loadIntoModel, metadataFromPy, type LoadReport } from '../statedict/load';
 import { recordsToStateDict } from '../statedict/convert';
 import { EngineSession, type EngineCliOptions } from './engine-session';
 import { CliError, EXIT, usageError } from './errors';
 import * as engineApi from './engine-api';
+import type { ForwardSpec } from './engine-api';
 import { defaultEntry, type EntryInfo, type ForwardJson, type InspectJson, type TensorSummary } from './model-types';
 import { note } from './output';
 import { parseKwargs } from './options';
@@ -46,13 +46,16 @@ export function precheckModelOptions(options: ModelOptions): void {
 }
 
 /** A load report as an error when load_state_dict would raise, naming the file and the keys. */
-export function checkLoadReport(report: Pick<LoadReport, 'error' | 'suggestion'>, file: string): void {
+export function checkLoadReport(report: Pick<LoadReport, 'error' | 'suggestion' | 'size_mismatches'>, file: string): void {
   if (!report.error) return;
+  const advice = report.size_mismatches?.length
+    ? 'The checkpoint was saved from a model of other sizes: check --entry and --kwargs.'
+    : 'Pass --no-strict to load the matching keys only, or --path to choose another state dict in the file.';
   const hint = report.suggestion
     ? `\nhint: ${report.suggestion.kind === 'strip' ? 'the checkpoint keys carry' : 'the model keys carry'} the prefix ${JSON.stringify(report.suggestion.prefix)}; ` +
       `${report.suggestion.matchedAfter} of the keys match without it`
     : '';
-  throw new CliError(`${file}: ${report.error}${hint}`, EXIT.file, 'Pass --no-strict to load the matching keys only, or --path to choose another state dict in the file.');
+  throw new CliError(`${file}: ${report.error}${hint}`, EXIT.file, advice);
 }
 
 export class ModelSession {
@@ -69,7 +72,10 @@ export class ModelSession {
   }
 
   async listEntries(): Promise<EntryInfo[]> {
-    this.entries ??= await engineApi.listEntries(this.engine);
+    if (!this.entries) {
+      this.entries = await engineApi.listEntries(this.engine);
+      if (this.entries.stubbedImports.length) note(`imports not available here, replaced by stand-ins: ${this.entries.stubbedImports.join(', ')}`);
+    }
     return this.entries.entries;
   }
 
@@ -88,7 +94,7 @@ export class ModelSession {
     return chosen;
   }
 
-  /** Evaluates the file, instantiates the entry and loads --weights into it. */
+  /** Evaluates the file, instantiates the entry and loads --weights into it (load_state_dict in the engine). */
   async build(options: ModelOptions): Promise<BuiltModel> {
     const kwargs = parseKwargs(options.kwargs);
     const entry = await this.chooseEntry(options.entry);
@@ -133,11 +139,11 @@ export class ModelSession {
   }
 
   async inspect(model: BuiltModel): Promise<InspectJson> {
-    return engineApi.inspect(this.engine, model.handle, model.entry.name, model.stubbedImports);
+    return engineApi.inspect(this.engine, model.handle);
   }
 
-  async forward(model: BuiltModel, inputs: RawTensor[], options: { wantOutput: boolean }): Promise<ForwardRun> {
-    return engineApi.forward(this.engine, model.handle, inputs, options.wantOutput);
+  async forward(model: BuiltModel, input: ForwardSpec, options: { wantOutput: boolean }): Promise<ForwardRun> {
+    return engineApi.forward(this.engine, model.handle, input, options.wantOutput);
   }
 }
 

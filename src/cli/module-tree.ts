@@ -33,12 +33,12 @@ export function treeRows(modules: readonly ModuleSummary[]): { label: string; mo
   return rows;
 }
 
-export function formatInspect(result: InspectJson, displayFile: (file: string) => string): string {
+export function formatInspect(result: InspectJson): string {
   const rows = treeRows(result.modules).map(({ label, module }) => [
     label,
     module.type,
     formatCount(module.params),
-    module.source ? `${displayFile(module.source.file)}:${module.source.line}` : '',
+    module.source ? `${module.source.file}:${module.source.line}` : '',
   ]);
   const buffers = result.buffers.length;
   const persistent = result.buffers.filter((b) => b.persistent).length;

@@ -128,6 +128,12 @@ export function collectWorkspace(modelFile: string, rootOption?: string): Worksp
     root,
     entryFile: toPosix(relativeEntry),
     files,
-    displayPath: (rel) => (path.isAbsolute(rel) || rel.startsWith('<') ? rel : toPosix(path.relative(cwd, path.join(root, rel))) || rel),
+    displayPath: (rel) => {
+      if (path.isAbsolute(rel) || rel.startsWith('<')) return rel;
+      const full = path.join(root, rel);
+      const shown = path.relative(cwd, full);
+      // outside the current folder an absolute path reads better than ../../..
+      return shown.startsWith('..') ? full : toPosix(shown) || rel;
+    },
   };
 }

@@ -9,6 +9,8 @@ import { OutlineHoverProvider } from './hover';
 import { ModelsTreeProvider, type ModelNode } from './models-tree';
 import { createOutliner, OutlineIndex } from './outline-index';
 import { InspectorPanel, type InspectorTarget } from './inspector/inspector-panel';
+import { createEngine, registerEngine, type EngineParts } from './engine/register-engine';
+import { STATIC_MESSAGE } from './engine/models-view-state';
 
 /** What activate() returns: used by the host tests and, later, by other extensions. */
 export interface TorchExplorerApi {
@@ -31,6 +33,8 @@ export interface TorchExplorerApi {
     show(target: InspectorTarget, options?: { column?: vscode.ViewColumn; preserveFocus?: boolean }): InspectorPanel;
     readonly current: InspectorPanel | undefined;
   };
+  /** The engine: its process, what was evaluated, the "View as" mode, hovers and diagnostics from it. */
+  readonly engine: EngineParts;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<TorchExplorerApi> {
@@ -39,17 +43,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<TorchE
   context.subscriptions.push({ dispose: () => InspectorPanel.current?.dispose() });
   const log = vscode.window.createOutputChannel('Torch Explorer', { log: true });
   const index = new OutlineIndex(await createOutliner(context.extensionUri), log);
-  const modelsTree = new ModelsTreeProvider(index);
+  const engine = createEngine(context);
+  const modelsTree = new ModelsTreeProvider(index, engine);
   const modelsView = vscode.window.createTreeView('torchExplorer.models', { treeDataProvider: modelsTree, showCollapseAll: true });
   // The description shows only while the container has more than one view; the message always shows.
   modelsView.description = 'static outline';
-  modelsView.message = 'Static outline: read from the source, nothing has run. Hover an item for details.';
+  modelsView.message = STATIC_MESSAGE;
+  const showInspector = (target: InspectorTarget) => InspectorPanel.show(context.extensionUri, target);
   context.subscriptions.push(
-    log, index, modelsTree, modelsView,
+    log, index, modelsTree, modelsView, ...engine.disposables,
     registerRefreshModels(index),
-    registerRevealSource(modelsView),
+    registerRevealSource(modelsView, modelsTree),
     ...registerRevealInModels(index, modelsTree, modelsView),
-    vscode.languages.registerHoverProvider({ language: 'python' }, new OutlineHoverProvider(index)),
+    vscode.languages.registerHoverProvider({ language: 'python' },
+      new OutlineHoverProvider(index, (doc, pos, outline) => engine.hovers.markdown(doc, pos, outline))),
+    ...registerEngine(context, engine, index, modelsTree, modelsView, showInspector),
   );
   const ready = index.rescan();
   return {
@@ -69,6 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TorchE
       show: (target, options) => InspectorPanel.show(context.extensionUri, target, options),
       get current() { return InspectorPanel.current; },
     },
+    engine,
   };
 }
 

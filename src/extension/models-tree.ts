@@ -130,6 +130,11 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
     const outline = this.index.get(uri);
     if (!outline || !this.index.files().includes(outline)) return undefined;
     const file = this.fileNode(outline);
+    const explored = this.engine?.store.explored(uri);
+    if (explored && explored.state !== 'error') { // the file's items are the engine's entries now
+      const name = hit.kind === 'factory' ? hit.factory.name : hit.kind === 'instance' ? hit.instance.name : hit.cls.name;
+      return hit.kind === 'assignment' ? undefined : this.engine!.tree.entries(file).find((n) => n.type === 'entry' && n.entry.name === name);
+    }
     const entries = this.entries(file);
     if (hit.kind === 'factory') return entries.find((n) => n.type === 'factory' && n.factory.name === hit.factory.name);
     if (hit.kind === 'instance') return entries.find((n) => n.type === 'instance' && n.instance.name === hit.instance.name);
@@ -166,6 +171,21 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
       case 'assignment': return node.path[node.path.length - 1].name;
       default: return node.id;
     }
+  }
+
+  /** The item of an explored file's entry (for revealing it after Explore). */
+  entryNode(uri: vscode.Uri, entry: string): ModelNode | undefined {
+    const outline = this.index.get(uri);
+    if (!outline || !this.engine) return undefined;
+    return this.engine.tree.entries(this.fileNode(outline)).find((n) => n.type === 'entry' && n.entry.name === entry);
+  }
+
+  /** The item of the module built at a line (0-based) of a document, in a built model's tree. */
+  engineNodeAtLine(doc: vscode.TextDocument, line: number): ModelNode | undefined {
+    return this.engine?.tree.moduleAtLine(doc, line, (uri) => {
+      const outline = this.index.get(uri);
+      return outline && this.fileNode(outline);
+    });
   }
 
   /** Where clicking a node goes, engine nodes included (the line that built a module, maybe in another file). */

@@ -17,7 +17,10 @@ export const ENGINE_EXIT = {
 export type EngineDType =
   | 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 
-/** A page of tensor data. `data` holds the raw little-endian bytes of the storage layout the engine uses. */
+/**
+ * A page of tensor data: raw little-endian bytes, float16/bfloat16 as their 16-bit patterns, bool as one byte,
+ * int64 as 64-bit integers (as files store them).
+ */
 export interface TensorPage {
   dtype: EngineDType;
   shape: number[];
@@ -79,19 +82,124 @@ export interface ListEntriesResult {
 }
 
 export interface InstantiateParams {
+  /** An entry name from listEntries of the last evaluated file. */
   entry: string;
   /** JSON-compatible keyword arguments. */
   kwargs?: Record<string, unknown>;
+  /** Evaluate these files first (what listEntries does), so one request can build a model. */
+  files?: Record<string, string>;
+  entryFile?: string;
 }
 export interface InstantiateResult {
-  /** Opaque handle of the root module in the engine process. */
+  /** Opaque handle of the root module in the engine process (valid until the next evaluation). */
   handle: number;
+  entry: string;
+}
+
+/** A module of `named_modules()`: `params` counts the parameters of it and its children (each once). */
+export interface ModuleSummary {
+  name: string;
+  type: string;
+  params: number;
+  /** Where the module's constructor was called (workspace files only). */
+  source?: SourceLocation;
+  /** Where it was assigned (`self.features = ...`), when that is a workspace line. */
+  assigned?: SourceLocation;
+}
+export interface TensorSummary {
+  name: string;
+  shape: number[];
+  dtype: EngineDType;
+}
+
+export interface InspectParams {
+  /** A handle from instantiate. */
+  model: number;
+}
+/** The CLI's `inspect --json` (issue 3 item 7); lists keep PyTorch's order. */
+export interface InspectResult {
+  entry: string;
+  repr: string;
+  modules: ModuleSummary[];
+  /** Names of `named_children()`. */
+  children: string[];
+  parameters: TensorSummary[];
+  buffers: (TensorSummary & { persistent: boolean })[];
+  stateDict: { key: string; shape: number[]; dtype: EngineDType }[];
+  totalParams: number;
+  trainableParams: number;
+  /** Dotted names of the imports replaced by stubs in the evaluation the model comes from. */
+  stubbedImports: string[];
+}
+
+/** Random values (`randn`, or integers in [0, high) for integer dtypes), or given values. */
+export type ForwardInput =
+  | { shape: number[]; dtype?: EngineDType; seed?: number; high?: number }
+  | { shape: number[]; dtype: EngineDType; data: ArrayBuffer | Uint8Array }
+  | { npy: ArrayBuffer | Uint8Array };
+
+export interface ForwardParams {
+  model: number;
+  input: ForwardInput;
+  /** Send the output values too (little-endian; int64 as 64-bit integers), e.g. for `--output y.npy`. */
+  outputData?: boolean;
+}
+export interface ForwardOutput {
+  shape: number[];
+  dtype: EngineDType;
+  data?: ArrayBuffer;
+}
+export interface LayerRecord {
+  /** Qualified module name ('' for the root); a module called twice appears twice. */
+  name: string;
+  type: string;
+  /** Shape of the (first) tensor the module returned; null when it returned no tensor. */
+  outputShape: number[] | null;
+  /** Wall time of the call, including the module's children. */
+  ms: number;
+}
+/** The CLI's `forward --json`: in eval mode, layers in call order. */
+export interface ForwardResult {
+  /** The output tensor (the first one for tuple outputs; `outputs` lists all of them then). */
+  output: ForwardOutput;
+  outputs?: ForwardOutput[];
+  layers: LayerRecord[];
+  ms: number;
+}
+
+export interface TensorPageParams {
+  model: number;
+  /** A state_dict key (parameter or buffer name). */
+  name: string;
+  /** First element (flattened, row-major) and how many elements. */
+  offset: number;
+  count: number;
 }
 
 /** Generic engine method call: the later engine API (module tree, named_* lists, forward, state dict). */
 export interface CallParams {
   method: string;
   args: unknown[];
+}
+
+/** Model.load_state_dict in the engine process; the tensors arrive as pages with offset 0. */
+export interface LoadStateDictParams {
+  model: number;
+  tensors: [string, TensorPage][];
+  strict?: boolean;
+  assign?: boolean;
+}
+/** What load_state_dict returned (or the RuntimeError it raised), as the statedict layer's LoadReport. */
+export interface LoadStateDictResult {
+  missing_keys: string[];
+  unexpected_keys: string[];
+  size_mismatches: { key: string; checkpoint: number[]; model: number[]; message: string }[];
+  error: string | null;
+  repr: string | null;
+  loaded: boolean;
+  unsupported: { key: string; dtype: string; shape: number[] }[];
+  /** A key prefix change that would match more keys (DataParallel's `module.`), when there is one. */
+  suggestion?: { kind: 'strip' | 'add'; prefix: string; matchedBefore: number; matchedAfter: number };
 }
 
 export interface PingResult {
@@ -110,6 +218,10 @@ export interface EngineMethods {
   evaluate: { params: EvaluateParams; result: EvaluateResult };
   listEntries: { params: ListEntriesParams; result: ListEntriesResult };
   instantiate: { params: InstantiateParams; result: InstantiateResult };
+  inspect: { params: InspectParams; result: InspectResult };
+  forward: { params: ForwardParams; result: ForwardResult };
+  tensorPage: { params: TensorPageParams; result: TensorPage };
+  loadStateDict: { params: LoadStateDictParams; result: LoadStateDictResult };
   call: { params: CallParams; result: unknown };
   ping: { params: Record<string, never>; result: PingResult };
   shutdown: { params: Record<string, never>; result: null };

@@ -4,6 +4,8 @@
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+// the engine's entry registers its kernels, which dtype casts run on
+import '../../engine';
 import type { DType, TensorEntry, TensorInput } from '../../formats';
 import { engineSupports, lazyRecord, tensorBytes, tensorFromRecord } from '../../statedict/convert';
 import { formatForPath, type ExportFormat } from '../../statedict/export';

@@ -1,7 +1,7 @@
 // `torch-explorer forward FILE`: one forward pass in eval mode (under no_grad) with the output shape of every
 // layer and the time spent in it. `--repeat N` times N passes after a warm-up and reports medians.
 import type { Command } from 'commander';
-import { checkOutputPath, forwardInputs, writeOutputNpy, type InputOptions } from '../inputs';
+import { checkOutputPath, forwardInput, writeOutputNpy, type InputOptions } from '../inputs';
 import type { ForwardJson, LayerTiming } from '../model-types';
 import { ModelSession, precheckModelOptions, type ModelOptions } from '../model-session';
 import { parseInteger } from '../options';
@@ -13,8 +13,6 @@ interface ForwardOptions extends ModelOptions, InputOptions {
   repeat?: string;
   json?: boolean;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -46,8 +44,8 @@ export function registerForward(program: Command): void {
       .command('forward')
       .description('run a forward pass in eval mode and show each layer\'s output shape and time')
       .argument('<file>', 'Python model file')
-      .option('--input <file.npy>', 'input tensor from a .npy file (float32, float64 or int64); repeat for several inputs', collect)
-      .option('--shape <dims>', 'random input of this shape, e.g. 1,3,224,224; repeat for several inputs', collect)
+      .option('--input <file.npy>', 'input tensor from a .npy file (float32, float64 or int64)')
+      .option('--shape <dims>', 'random input of this shape, e.g. 1,3,224,224')
       .option('--dtype <dtype>', 'with --shape: float32 (torch.randn) or int64 (torch.randint(0, --high))')
       .option('--seed <n>', 'with --shape: torch.manual_seed before drawing the input', '0')
       .option('--high <n>', 'with --shape --dtype int64: exclusive upper bound of the values', '10')
@@ -57,15 +55,15 @@ export function registerForward(program: Command): void {
   ).action(async (file: string, options: ForwardOptions, command: Command) => {
     const all = { ...command.optsWithGlobals(), ...options } as ForwardOptions;
     precheckModelOptions(all);
-    const inputs = forwardInputs(all);
+    const input = forwardInput(all);
     const repeat = all.repeat === undefined ? undefined : parseInteger('--repeat', all.repeat, { min: 1, max: 100_000 });
-    checkOutputPath(all.output, all.input ?? []);
+    checkOutputPath(all.output, all.input);
     await ModelSession.with(file, all, async (session) => {
       const model = await session.build(all);
       if (model.weights) note(model.weights.summary);
       const runs = repeat === undefined ? 1 : repeat + 1;
       const results = [];
-      for (let i = 0; i < runs; i++) results.push(await session.forward(model, inputs, { wantOutput: i === runs - 1 && all.output !== undefined }));
+      for (let i = 0; i < runs; i++) results.push(await session.forward(model, input, { wantOutput: i === runs - 1 && all.output !== undefined }));
       const timed = repeat === undefined ? results : results.slice(1);
       const last = results[results.length - 1];
       const result: ForwardJson = {

@@ -40,7 +40,7 @@ export function registerInspect(program: Command): void {
       if (model.weights) note(model.weights.summary);
       if (options.json) printJson({ ...result, ...(model.weights ? { weights: model.weights.json } : {}) });
       else if (options.repr) printLine(result.repr);
-      else printLine(formatInspect(result, (f) => session.workspace.displayPath(f)));
+      else printLine(formatInspect(result));
     });
   });
 }

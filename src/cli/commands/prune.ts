@@ -16,6 +16,7 @@ import { CliError, EXIT, fileError, usageError } from '../errors';
 import { readInputNpy } from '../inputs';
 import { ModelSession, precheckModelOptions, type ModelOptions } from '../model-session';
 import { parseAmount, parseChoice, parseInteger, parseList } from '../options';
+import type { RawTensor } from '../../formats';
 import { formatBytes, note, printJson, printLine } from '../output';
 import { buildSkeleton, type Skeleton } from '../skeleton';
 import { addModelOptions } from './inspect';
@@ -97,24 +98,40 @@ function needed(option: string, value: string | undefined, method: string): stri
   return value;
 }
 
-function applyMethod(method: Method, targets: Target[], options: PruneOptions, global: boolean): void {
-  const amount = () => parseAmount(needed('--amount', options.amount, method));
-  const dim = () => parseInteger('--dim', needed('--dim', options.dim, method));
+/** The method's arguments, parsed and checked before any engine process starts. */
+interface PruneSpec {
+  method: Method;
+  amount?: number | PyFloat;
+  n?: number | 'fro' | PyFloat;
+  dim?: number;
+  mask?: RawTensor;
+}
+
+function pruneSpec(method: Method, options: PruneOptions, global: boolean): PruneSpec {
+  if (global && method !== 'l1_unstructured' && method !== 'random_unstructured') {
+    throw usageError(`--global prunes all chosen tensors together (global_unstructured) and works with l1_unstructured or random_unstructured, not ${method}; use --param for ${method}`);
+  }
+  const spec: PruneSpec = { method };
+  if (method !== 'identity' && method !== 'custom_from_mask') spec.amount = parseAmount(needed('--amount', options.amount, method));
+  if (method === 'ln_structured') spec.n = parseNorm(needed('--n', options.n, method));
+  if (method === 'ln_structured' || method === 'random_structured') spec.dim = parseInteger('--dim', needed('--dim', options.dim, method));
+  if (method === 'custom_from_mask') spec.mask = readInputNpy(needed('--mask', options.mask, method));
+  return spec;
+}
+
+function applyMethod(spec: PruneSpec, targets: Target[], global: boolean): void {
+  const { method, amount, n, dim, mask } = spec;
   if (global) {
-    if (method !== 'l1_unstructured' && method !== 'random_unstructured') {
-      throw usageError(`--global prunes all chosen tensors together (global_unstructured) and works with l1_unstructured or random_unstructured, not ${method}; use --param for ${method}`);
-    }
     const cls = method === 'l1_unstructured' ? prune.L1Unstructured : prune.RandomUnstructured;
-    prune.global_unstructured(targets.map((t) => [t.module, t.tensor] as const), cls as unknown as prune.PruningMethodClass, { amount: amount() });
+    prune.global_unstructured(targets.map((t) => [t.module, t.tensor] as const), cls as unknown as prune.PruningMethodClass, { amount });
     return;
   }
-  const mask = method === 'custom_from_mask' ? readInputNpy(needed('--mask', options.mask, method)) : undefined;
   for (const t of targets) {
     switch (method) {
-      case 'l1_unstructured': prune.l1_unstructured(t.module, t.tensor, amount()); break;
-      case 'random_unstructured': prune.random_unstructured(t.module, t.tensor, amount()); break;
-      case 'ln_structured': prune.ln_structured(t.module, t.tensor, amount(), parseNorm(needed('--n', options.n, method)), dim()); break;
-      case 'random_structured': prune.random_structured(t.module, t.tensor, amount(), dim()); break;
+      case 'l1_unstructured': prune.l1_unstructured(t.module, t.tensor, amount); break;
+      case 'random_unstructured': prune.random_unstructured(t.module, t.tensor, amount); break;
+      case 'ln_structured': prune.ln_structured(t.module, t.tensor, amount, n, dim); break;
+      case 'random_structured': prune.random_structured(t.module, t.tensor, amount, dim); break;
       case 'identity': prune.identity(t.module, t.tensor); break;
       case 'custom_from_mask': prune.custom_from_mask(t.module, t.tensor, tensorFromRecord(mask!)); break;
     }
@@ -157,7 +174,8 @@ export function registerPrune(program: Command): void {
     const byParam = (all.param?.length ?? 0) > 0;
     if (byParam === (all.global !== undefined)) throw usageError('prune needs either --param NAME or --global TYPE[,TYPE] (not both)');
     const out = checkOut(all.out, [all.weights, file]);
-    torch.manual_seed(parseInteger('--seed', all.seed ?? '0', { min: 0 }));
+    const spec = pruneSpec(method, all, all.global !== undefined);
+    const seed = parseInteger('--seed', all.seed ?? '0', { min: 0 });
     await ModelSession.with(file, all, async (session) => {
       const model = await session.build(all);
       const structure = await session.inspect(model);
@@ -166,7 +184,8 @@ export function registerPrune(program: Command): void {
       note(loaded.summary);
       const targets = all.global ? globalTargets(skeleton, parseList('--global', all.global), all.name ?? 'weight') : paramTargets(skeleton, all.param ?? []);
       try {
-        applyMethod(method, targets, all, all.global !== undefined);
+        torch.manual_seed(seed);
+        applyMethod(spec, targets, all.global !== undefined);
         if (all.remove) for (const t of targets) prune.remove(t.module, t.tensor);
       } catch (error) {
         if (error instanceof CliError) throw error;

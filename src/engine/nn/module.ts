@@ -31,6 +31,13 @@ const bufferSig = signature('register_buffer(name, tensor, persistent=True)');
 const preHookSig = signature('register_forward_pre_hook(hook, *, prepend=False, with_kwargs=False)');
 const hookSig = signature('register_forward_hook(hook, *, prepend=False, with_kwargs=False, always_call=False)');
 
+// Called with every new module; the engine process sets it while a TypeScript model file runs, to record where
+// each module was created. Nothing else sets it.
+let creationHook: ((module: Module) => void) | undefined;
+export function setModuleCreationHook(hook: ((module: Module) => void) | undefined): void {
+  creationHook = hook;
+}
+
 function hidden(o: object, key: string, value: unknown): void {
   Object.defineProperty(o, key, { value, writable: true, enumerable: false, configurable: true });
 }
@@ -67,7 +74,9 @@ export class Module {
       '_state_dict_pre_hooks', '_load_state_dict_pre_hooks', '_load_state_dict_post_hooks']) hidden(this, k, new Map());
     for (const k of ['_non_persistent_buffers_set', '_forward_pre_hooks_with_kwargs', '_forward_hooks_with_kwargs',
       '_forward_hooks_always_called']) hidden(this, k, new Set());
-    return wrapModule(this);
+    const module = wrapModule(this);
+    creationHook?.(module);
+    return module;
   }
 
   // ---- registration ----

@@ -1,5 +1,6 @@
 // torchExplorer.revealInModels: select, in the Models view, the item for the line under the cursor.
-// The same happens on its own while the view is visible (setting torchExplorer.followCursor).
+// The same happens on its own while the view is visible (setting torchExplorer.followCursor). Once the engine
+// built a model, the item is the module made on that line.
 import * as vscode from 'vscode';
 import type { ModelNode, ModelsTreeProvider } from '../models-tree';
 import { outlineAtLine } from '../outline';
@@ -9,7 +10,10 @@ import type { OutlineIndex } from '../outline-index';
 export function nodeAtLine(index: OutlineIndex, tree: ModelsTreeProvider, doc: vscode.TextDocument, line: number): ModelNode | undefined {
   if (doc.languageId !== 'python') return undefined;
   const hit = outlineAtLine(index.outlineOfDocument(doc), line);
-  return hit && tree.nodeFor(doc.uri, hit);
+  // a module a built model made on this line, or on the first line of the call this line is part of
+  const start = hit?.kind === 'assignment' ? hit.path[hit.path.length - 1].range.startLine : undefined;
+  const built = tree.engineNodeAtLine(doc, line) ?? (start !== undefined ? tree.engineNodeAtLine(doc, start) : undefined);
+  return built ?? (hit && tree.nodeFor(doc.uri, hit));
 }
 
 export function registerRevealInModels(index: OutlineIndex, tree: ModelsTreeProvider, view: vscode.TreeView<ModelNode>): vscode.Disposable[] {

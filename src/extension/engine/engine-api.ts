@@ -1,6 +1,5 @@
-// The engine requests the extension uses, typed as the extension reads them. The requests that
-// src/protocol/engine.ts does not define yet are declared here with the shapes the engine side announced;
-// once the protocol defines them, these types only narrow what the extension relies on.
+// The engine's answers as the extension keeps them. engine-requests.ts converts the protocol's results
+// (src/protocol/engine.ts) into these: one name field for every tensor, stubbed imports by name.
 import type { EngineError, SourceLocation, StubbedImport } from '../../protocol/engine';
 
 export type { EngineError, SourceLocation, StubbedImport };
@@ -21,10 +20,12 @@ export interface ModuleRecord {
   /** qualified name, '' for the root */
   name: string;
   type: string;
-  /** parameters of this module and its children (the engine may send own counts instead; see facts) */
+  /** parameters of this module and its children, each once */
   params?: number;
   /** where the module was constructed */
   source?: SourceLocation;
+  /** where it was assigned (`self.features = ...`) */
+  assigned?: SourceLocation;
 }
 
 export interface TensorRecord {
@@ -32,6 +33,8 @@ export interface TensorRecord {
   shape: number[];
   dtype: string;
   requiresGrad?: boolean;
+  /** buffers only: whether state_dict() includes it */
+  persistent?: boolean;
 }
 
 export interface InspectAnswer {
@@ -45,7 +48,8 @@ export interface InspectAnswer {
   stateDict: TensorRecord[];
   totalParams: number;
   trainableParams: number;
-  stubbedImports: StubbedImport[];
+  /** dotted names of the imports replaced by stubs */
+  stubbedImports: string[];
 }
 
 export interface LayerTiming {
@@ -56,15 +60,13 @@ export interface LayerTiming {
 }
 
 export interface ForwardAnswer {
-  output: { shape: number[]; dtype: string } | unknown;
+  output: { shape: number[]; dtype: string };
   layers: LayerTiming[];
   ms: number;
 }
 
-/** Input of a forward pass: random values of a shape, or values from a `.npy` file read by the host. */
-export type ForwardInput =
-  | { shape: number[]; dtype?: string }
-  | { dtype: string; shape: number[]; data: ArrayBuffer };
+/** Input of a forward pass: random values of a shape, or the bytes of a `.npy` file read by the host. */
+export type ForwardInput = { shape: number[]; dtype?: string; seed?: number } | { npy: ArrayBuffer };
 
 export class EngineUnavailableError extends Error {
   constructor(message: string, readonly reason: 'restricted' | 'unsandboxed' | 'failed' | 'cancelled' | 'missing') {

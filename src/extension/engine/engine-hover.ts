@@ -43,7 +43,7 @@ export class EngineHovers {
       if (hits.length) return this.modulesMarkdown(hits, `\`self.${name}\` in ${cls!.name}`);
     }
     // a class name (definition or use): its instances in the built models
-    if (name && /^[A-Z]/.test(name) && (statik?.kind === 'class' || !statik)) {
+    if (name && /^[A-Z]/.test(name) && (statik?.kind === 'class' || statik?.kind === 'instance' || !statik)) {
       const hits = models.flatMap((model) => model.facts!.modulesOfType(name).map((module) => ({ model, module })));
       if (hits.length) return this.modulesMarkdown(hits, `class \`${name}\``);
     }

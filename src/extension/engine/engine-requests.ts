@@ -1,15 +1,20 @@
 // The engine requests the extension sends, in one place: the only file that knows their wire shapes.
 // Requests the engine process does not answer yet fail with "not available yet: needs engine request X".
-import type { EngineRequestOptions, EngineService } from './engine-service';
-import {
-  notAvailable, type EntryInfo, type ForwardAnswer, type ForwardInput, type InspectAnswer, type ListEntriesAnswer,
-} from './engine-api';
+import type {
+  ForwardResult, InspectResult, InstantiateResult, ListEntriesResult, LoadStateDictResult, TensorPage,
+} from '../../protocol/engine';
 import { EngineRequestError } from '../../python/host/engine-client';
+import type { EngineRequestOptions, EngineService } from './engine-service';
+import { notAvailable, type ForwardAnswer, type ForwardInput, type InspectAnswer, type ListEntriesAnswer } from './engine-api';
 
-/** A model instance inside the current engine process. */
+/**
+ * A model instance inside the engine process. Valid while the process lives (`generation`) and until the
+ * next evaluation (`evaluation`): evaluating any file invalidates the handles of earlier ones.
+ */
 export interface ModelHandle {
   handle: number;
   generation: number;
+  evaluation: number;
 }
 
 /** Turns the engine's NotImplemented answer into the message the UI shows. */
@@ -25,42 +30,68 @@ async function orMissing<T>(request: string, run: () => Promise<T>): Promise<T> 
 }
 
 export class EngineRequests {
+  /** Counts evaluations in the current process; a handle from an earlier one is stale. */
+  private evaluations = 0;
+  private evaluationGeneration = -1;
+
   constructor(readonly service: EngineService) {}
 
-  listEntries(files: Record<string, string>, entryFile: string, options: EngineRequestOptions = {}): Promise<ListEntriesAnswer & { entries: EntryInfo[] }> {
-    return orMissing('listEntries', () => this.service.request<ListEntriesAnswer>('listEntries', { files, entryFile }, { title: `evaluating ${entryFile}`, ...options }));
+  /** The number of the evaluation a request starting now belongs to. */
+  private nextEvaluation(): number {
+    if (this.evaluationGeneration !== this.service.generation) { this.evaluationGeneration = this.service.generation; this.evaluations = 0; }
+    return ++this.evaluations;
+  }
+
+  /** Whether a handle still names a model in the engine. */
+  isLive(h: ModelHandle): boolean {
+    return h.generation === this.service.generation && h.evaluation === this.evaluations && this.evaluationGeneration === h.generation;
+  }
+
+  async listEntries(files: Record<string, string>, entryFile: string, options: EngineRequestOptions = {}): Promise<ListEntriesAnswer> {
+    this.nextEvaluation();
+    const r = await orMissing('listEntries', () => this.service.request<ListEntriesResult>('listEntries', { files, entryFile }, { title: `evaluating ${entryFile}`, ...options }));
+    return { entries: r.entries, stubbedImports: r.stubbedImports ?? [] };
   }
 
   async instantiate(files: Record<string, string>, entryFile: string, entry: string, kwargs: Record<string, unknown>,
     options: EngineRequestOptions = {}): Promise<ModelHandle> {
+    const evaluation = this.nextEvaluation();
     const generation = this.service.generation;
-    const answer = await orMissing('instantiate', () => this.service.request<{ handle?: number; model?: number }>('instantiate',
+    const answer = await orMissing('instantiate', () => this.service.request<InstantiateResult>('instantiate',
       { files, entryFile, entry, kwargs }, { title: `building ${entry}`, ...options }));
-    const handle = answer.handle ?? answer.model;
-    if (typeof handle !== 'number') throw new Error('the engine answered instantiate without a model handle');
-    return { handle, generation };
+    if (typeof answer.handle !== 'number') throw new Error('the engine answered instantiate without a model handle');
+    return { handle: answer.handle, generation, evaluation };
   }
 
-  inspect(model: ModelHandle, options: EngineRequestOptions = {}): Promise<InspectAnswer> {
-    return orMissing('inspect', () => this.service.request<InspectAnswer>('inspect', { model: model.handle }, { title: 'inspecting', ...options }));
+  async inspect(model: ModelHandle, options: EngineRequestOptions = {}): Promise<InspectAnswer> {
+    const r = await orMissing('inspect', () => this.service.request<InspectResult>('inspect', { model: model.handle }, { title: 'inspecting', ...options }));
+    return {
+      entry: r.entry, repr: r.repr, children: r.children, totalParams: r.totalParams, trainableParams: r.trainableParams,
+      modules: r.modules, parameters: r.parameters, buffers: r.buffers,
+      stateDict: r.stateDict.map((t) => ({ name: t.key, shape: t.shape, dtype: t.dtype })),
+      stubbedImports: r.stubbedImports ?? [],
+    };
   }
 
-  forward(model: ModelHandle, input: ForwardInput, options: EngineRequestOptions = {}): Promise<ForwardAnswer> {
-    return orMissing('forward', () => this.service.request<ForwardAnswer>('forward', { model: model.handle, input }, { title: 'forward pass', ...options }));
+  async forward(model: ModelHandle, input: ForwardInput, options: EngineRequestOptions = {}): Promise<ForwardAnswer> {
+    const r = await orMissing('forward', () => this.service.request<ForwardResult>('forward', { model: model.handle, input }, { title: 'forward pass', ...options }));
+    return { output: { shape: r.output.shape, dtype: r.output.dtype }, layers: r.layers, ms: r.ms };
   }
 
-  /** Raw values of a state-dict entry (or parameter) of a model, from element `offset`. */
-  tensorPage(model: ModelHandle, name: string, offset: number, count: number, options: EngineRequestOptions = {}):
-    Promise<{ dtype: string; shape: number[]; offset: number; data: ArrayBuffer }> {
-    return orMissing('tensorPage', () => this.service.request('tensorPage', { model: model.handle, name, offset, count }, { title: `reading ${name}`, ...options }));
+  /** Raw values (the engine's storage layout) of a state-dict entry of a model, from element `offset`. */
+  tensorPage(model: ModelHandle, name: string, offset: number, count: number, options: EngineRequestOptions = {}): Promise<TensorPage> {
+    return orMissing('tensorPage', () => this.service.request<TensorPage>('tensorPage', { model: model.handle, name, offset, count }, { title: `reading ${name}`, ...options }));
+  }
+
+  /** load_state_dict in the engine; tensors as little-endian bytes in the formats' layout (int64 as 64-bit integers). */
+  loadStateDict(model: ModelHandle, tensors: Array<{ key: string; dtype: string; shape: number[]; data: ArrayBuffer }>, strict: boolean,
+    options: EngineRequestOptions = {}): Promise<LoadStateDictResult> {
+    const pages = tensors.map((t) => [t.key, { dtype: t.dtype, shape: t.shape, offset: 0, data: t.data }]);
+    return orMissing('loadStateDict', () => this.service.request<LoadStateDictResult>('loadStateDict', { model: model.handle, tensors: pages, strict },
+      { title: 'loading the state dict', ...options }));
   }
 
   /** Requests not in the engine yet: the host side is written against these shapes. */
-  loadStateDict(model: ModelHandle, tensors: Array<{ key: string; dtype: string; shape: number[]; data: ArrayBuffer }>, strict: boolean,
-    options: EngineRequestOptions = {}): Promise<{ missing_keys: string[]; unexpected_keys: string[]; size_mismatches: Array<{ key: string; checkpoint: number[]; model: number[]; message: string }>; error: string | null }> {
-    return orMissing('loadStateDict', () => this.service.request('loadStateDict', { model: model.handle, tensors, strict }, { title: 'loading the state dict', ...options }));
-  }
-
   editParameter(model: ModelHandle, edit: { name: string; op: 'fill' | 'zero' | 'scale' | 'set'; value?: number; index?: string }, options: EngineRequestOptions = {}):
     Promise<{ changed: number }> {
     return orMissing('editParameter', () => this.service.request('editParameter', { model: model.handle, ...edit }, { title: `editing ${edit.name}`, ...options }));

@@ -10,6 +10,7 @@ import type { EntryInfo, TensorRecord } from './engine-api';
 import { shapeText, numel, leafName, type ModelFacts, type ModuleFact } from './model-facts';
 import type { LoadedModel, ModelStore } from './model-store';
 import { VIEW_MODE_LABELS, modeCount, type ViewMode } from './view-modes';
+import { relativePath } from './workspace-sources';
 
 /** Largest number of siblings shown at once; longer lists are grouped into ranges. */
 export const RANGE_SIZE = 500;
@@ -148,6 +149,21 @@ export class EngineTree {
       parent = next;
     }
     return parent;
+  }
+
+  /** The tree item of the (first) module built at a line of a document, if a built model has one there. */
+  moduleAtLine(doc: vscode.TextDocument, line: number, fileNode: (uri: vscode.Uri) => (ModelNode & { type: 'file' }) | undefined): ModelNode | undefined {
+    if (doc.isDirty || this._mode !== 'tree') return undefined; // unsaved edits move lines
+    for (const model of this.store.allModels()) {
+      if (!model.facts || !doc.uri.path.startsWith(model.file.folder.path + '/')) continue;
+      const built = model.facts.builtAt(relativePath(model.file.folder, doc.uri), line + 1);
+      if (!built.length) continue;
+      const file = fileNode(model.file.uri);
+      const entry = file && this.entries(file).find((n): n is EngineNode & { type: 'entry' } => n.type === 'entry' && n.entry.name === model.entry);
+      const node = entry && this.moduleNode(entry, model, built[0].name);
+      if (node) return node;
+    }
+    return undefined;
   }
 
   private getChildrenOf(n: ModelNode): ModelNode[] {

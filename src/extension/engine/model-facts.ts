@@ -46,10 +46,9 @@ export class ModelFacts {
       while (p !== '' && !this.byName.has(p)) p = ownerOf(p);
       m.parent = p;
       this.byName.get(p)?.children.push(m.name);
-      if (m.source) {
-        const key = `${m.source.file}:${m.source.line}`;
-        this.byLine.set(key, [...(this.byLine.get(key) ?? []), m]);
-      }
+      // the constructor call's line, and the `self.x = ...` line when that is another one
+      const lines = new Set([m.source, answer.modules[m.index].assigned].filter((l) => !!l).map((l) => `${l!.file}:${l!.line}`));
+      for (const key of lines) this.byLine.set(key, [...(this.byLine.get(key) ?? []), m]);
     }
     for (const t of answer.parameters) {
       const owner = this.nearest(ownerOf(t.name));

@@ -83,6 +83,7 @@ export class ModelStore implements vscode.Disposable {
 
   /** Evaluates a file: its entries, or the error. Rejects only when nothing may run (Restricted Mode, no engine). */
   async explore(uri: vscode.Uri, options: EngineRequestOptions = {}): Promise<ExploredFile> {
+    this.checkGate();
     const folder = evaluationFolder(uri);
     const file: ExploredFile = this.files.get(uri.toString()) ?? { uri, folder, relPath: relativePath(folder, uri), state: 'evaluating', entries: [], stubbedImports: [] };
     file.state = 'evaluating';
@@ -108,6 +109,7 @@ export class ModelStore implements vscode.Disposable {
 
   /** Builds (or rebuilds) a model of an explored file's entry and inspects it. */
   async load(uri: vscode.Uri, entry: string, kwargs: Record<string, unknown> = {}, options: EngineRequestOptions = {}): Promise<LoadedModel> {
+    this.checkGate();
     const file = this.files.get(uri.toString()) ?? await this.explore(uri, options);
     const id = modelId(uri, entry);
     const model: LoadedModel = this.models.get(id) ?? { id, file, entry, kwargs, state: 'loading' };
@@ -137,7 +139,10 @@ export class ModelStore implements vscode.Disposable {
 
   /** The model's handle in the current engine process, rebuilding the model when the process changed. */
   async live(model: LoadedModel, options: EngineRequestOptions = {}): Promise<ModelHandle> {
-    if (model.handle && model.handle.generation === this.requests.service.generation && model.state === 'ready') return model.handle;
+    if (model.handle && this.requests.isLive(model.handle) && model.state === 'ready') return model.handle;
+    if (model.modified) {
+      this.requests.service.log.warn(`${model.entry} is built again (the engine evaluated another file or restarted): its loaded or edited values are gone`);
+    }
     const rebuilt = await this.load(model.file.uri, model.entry, model.kwargs, options);
     if (rebuilt.state !== 'ready' || !rebuilt.handle) throw new EngineUnavailableError(`${model.entry} could not be built: ${rebuilt.error?.message ?? 'unknown error'}`, 'failed');
     return rebuilt.handle;
@@ -146,11 +151,14 @@ export class ModelStore implements vscode.Disposable {
   async forward(model: LoadedModel, input: ForwardInput, inputLabel: string, options: EngineRequestOptions = {}): Promise<ForwardRun> {
     const handle = await this.live(model, options);
     const answer = await this.requests.forward(handle, input, options);
-    const run: ForwardRun = {
-      input, inputLabel, answer,
-      shapes: new Map(answer.layers.map((l) => [l.name, l.outputShape])),
-      ms: new Map(answer.layers.map((l) => [l.name, l.ms])),
-    };
+    const run: ForwardRun = { input, inputLabel, answer, shapes: new Map(), ms: new Map() };
+    for (const l of answer.layers) { // a module called twice keeps its first call's shape; times add up
+      if (!run.shapes.has(l.name)) run.shapes.set(l.name, l.outputShape);
+      run.ms.set(l.name, (run.ms.get(l.name) ?? 0) + l.ms);
+    }
+    const out = answer.output as { shape?: unknown } | null;
+    if (!run.shapes.has('') && Array.isArray(out?.shape)) run.shapes.set('', out.shape as number[]);
+    if (!run.ms.has('')) run.ms.set('', answer.ms);
     model.forward = run;
     this.changed.fire(model.file.uri);
     return run;
@@ -162,6 +170,12 @@ export class ModelStore implements vscode.Disposable {
     model.facts = new ModelFacts(await this.requests.inspect(handle, options));
     model.modified = true;
     this.changed.fire(model.file.uri);
+  }
+
+  /** Nothing is evaluated in Restricted Mode: refuse before the view shows anything as running. */
+  private checkGate(): void {
+    const reason = this.requests.service.gateReason();
+    if (reason) throw new EngineUnavailableError(reason, 'restricted');
   }
 
   /** Drops what was evaluated (one file, or everything): the view goes back to the static outline. */

@@ -8,6 +8,7 @@ import type {
 import { ENGINE_EXIT, ENGINE_PROTOCOL_VERSION } from '../../protocol/engine';
 import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCapabilities, sandboxReport } from './harden';
 import { loadRuntime, type Runtime } from './runtime';
+import { handleModelRequest } from './engine/requests';
 
 export interface EngineProcessConfig {
   pyodideDir: string;
@@ -88,7 +89,7 @@ function handle(runtime: Runtime, request: EngineRequest): EngineResponse {
     case 'shutdown':
       return { id: request.id, ok: true, result: null };
     default:
-      return failure((request as { id: number }).id, {
+      return handleModelRequest(runtime, request, post) ?? failure((request as { id: number }).id, {
         code: 'NotImplemented',
         type: 'NotImplemented',
         message: `the engine process does not implement '${(request as { kind: string }).kind}' yet`,

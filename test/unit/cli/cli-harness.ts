@@ -82,5 +82,13 @@ export function hasPythonTorch(): boolean {
   }
 }
 
+/** Skips the calling test while the engine process lacks a request the CLI needs (reported, not hidden). */
+export function skipUnlessImplemented(context: Mocha.Context, run: CliRun): void {
+  if (run.status === 4 && /does not implement/.test(run.stderr)) {
+    context.test!.title += ` [skipped: ${run.stderr.trim().replace(/^error: /, '')}]`;
+    context.skip();
+  }
+}
+
 // Root-level hook (this module is imported while mocha loads the test files): the scratch folder goes.
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));

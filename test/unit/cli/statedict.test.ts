@@ -3,6 +3,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { dtypeFromSafetensors } from '../../../src/formats';
+import { openCheckpointFile } from '../../../src/formats/files-node';
 import { buildCli, examples, fixtures, runCli } from './cli-harness';
 
 interface Row { key: string; shape: number[]; dtype: string; stats?: Stats | null }
@@ -10,17 +12,16 @@ interface Stats { min: number | null; max: number | null; mean: number | null; s
 
 type Encoded = { dict?: [string, Encoded][]; tensor?: { dtype: string; shape: number[]; data: string }; safetensors?: { tensors: { key: string; dtype: string; shape: number[] }[] } };
 const expected = JSON.parse(fs.readFileSync(path.join(fixtures, 'expected.json'), 'utf8')) as Record<string, Encoded>;
-const SAFETENSORS_DTYPES: Record<string, string> = { F32: 'float32', F64: 'float64', F16: 'float16', BF16: 'bfloat16', I64: 'int64', I32: 'int32', I16: 'int16', I8: 'int8', U8: 'uint8', BOOL: 'bool', U64: 'uint64' };
 
 /** The fixture's tensors as statedict lists them: nested dicts flattened with dots, in order. */
 function expectedRows(value: Encoded, prefix = ''): Row[] {
-  if (value.safetensors) return value.safetensors.tensors.map((t) => ({ key: t.key, shape: t.shape, dtype: SAFETENSORS_DTYPES[t.dtype] ?? t.dtype }));
+  if (value.safetensors) return value.safetensors.tensors.map((t) => ({ key: t.key, shape: t.shape, dtype: dtypeFromSafetensors(t.dtype) ?? t.dtype }));
   return (value.dict ?? []).flatMap(([key, v]) => (v.tensor ? [{ key: prefix + key, shape: v.tensor.shape, dtype: v.tensor.dtype }] : expectedRows(v, `${prefix}${key}.`)));
 }
 
-function floats(base64: string): number[] {
-  const bytes = Buffer.from(base64, 'base64');
-  return [...new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4)];
+function floats(bytes: Uint8Array): number[] {
+  const copy = bytes.slice();
+  return [...new Float32Array(copy.buffer, 0, copy.byteLength / 4)];
 }
 
 describe('cli: statedict', function () {
@@ -68,10 +69,10 @@ describe('cli: statedict', function () {
     const run = await runCli(['statedict', path.join(fixtures, 'net.pt'), '--json', '--stats']);
     assert.equal(run.status, 0, run.stderr);
     const rows = run.json<Row[]>();
-    const encoded = expected['net.pt'].dict!;
-    for (const [key, value] of encoded) {
-      if (value.tensor!.dtype !== 'float32') continue;
-      const xs = floats(value.tensor!.data);
+    const opened = openCheckpointFile(path.join(fixtures, 'net.pt'));
+    for (const [key, entry] of opened.tensors) {
+      if (entry.dtype !== 'float32') continue;
+      const xs = floats(entry.readSync());
       const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
       const std = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1));
       const stats = rows.find((r) => r.key === key)!.stats!;
@@ -81,6 +82,7 @@ describe('cli: statedict', function () {
       if (xs.length > 1) assert.ok(Math.abs(stats.std! - std) <= 1e-6 * Math.max(1, std), key);
       assert.equal(stats.sparsity, xs.filter((x) => x === 0).length / xs.length, key);
     }
+    opened.close();
   });
 
   it('--stats leaves NaN and infinities out of the moments and counts them; complex has no stats', async () => {

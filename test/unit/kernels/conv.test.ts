@@ -137,6 +137,9 @@ describeKernels('conv2d', (kernels) => {
     const base = { n: 1, groups: 1, strideH: 1, strideW: 1, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1, dilationH: 1, dilationW: 1, bias: true, seed: 5 };
     checkConv({ ...base, cInG: 64, cOutG: 4, h: 66, w: 64, kh: 3, kw: 3, f64: false }, kernels()); // depth 576 x 66 rows > 2^20
     checkConv({ ...base, cInG: 16, cOutG: 70, h: 9, w: 11, kh: 3, kw: 3, f64: true, groups: 2 }, kernels());
+    // More output channels than output pixels (threads split channels here, not rows), with and without bias.
+    checkConv({ ...base, cInG: 16, cOutG: 70, h: 5, w: 6, kh: 3, kw: 3, f64: false }, kernels());
+    checkConv({ ...base, cInG: 8, cOutG: 37, h: 4, w: 4, kh: 3, kw: 3, strideH: 2, strideW: 2, bias: false, f64: false }, kernels());
     checkConv({ ...base, cInG: 3, cOutG: 8, h: 23, w: 23, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, f64: false }, kernels());
   });
 

@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
+import type { WasmKernels } from '../../../src/engine/kernels/wasm';
 import { createKernelSet, parseKernelMode } from '../../../src/engine/kernels/wasm/select';
+import { nodeKernelSet } from '../../../src/engine-node/wasm-threads';
 import './kernel-sets'; // builds the WASM module when it is missing or stale
 
 describe('kernels selection (TORCH_EXPLORER_KERNELS)', () => {
@@ -33,5 +35,16 @@ describe('kernels selection (TORCH_EXPLORER_KERNELS)', () => {
       assert.deepEqual(run(auto), [19, 22, 43, 50]);
       assert.deepEqual(run(ts), [19, 22, 43, 50]);
     }
+  });
+});
+
+describe('kernels selection in Node (TORCH_EXPLORER_THREADS)', () => {
+  it('adds worker threads to the WASM set and keeps one thread by default', () => {
+    assert.equal(nodeKernelSet({ TORCH_EXPLORER_KERNELS: 'ts', TORCH_EXPLORER_THREADS: '2' }).name, 'ts');
+    assert.doesNotMatch(nodeKernelSet({}).name, /threads/);
+    const threaded = nodeKernelSet({ TORCH_EXPLORER_KERNELS: 'wasm', TORCH_EXPLORER_THREADS: '2' }) as WasmKernels;
+    assert.match(threaded.name, /^wasm.*-2threads$/);
+    threaded.close();
+    assert.throws(() => nodeKernelSet({ TORCH_EXPLORER_THREADS: 'zero' }), /TORCH_EXPLORER_THREADS must be a positive integer/);
   });
 });

@@ -16,7 +16,22 @@ function columnCapacity(p: Conv2dParams): number {
   return Math.max(depth * p.outW, Math.min(COLUMN_LIMIT, depth * p.outW * p.outH));
 }
 
-/** Float32 conv2d (the caller checked the element types). `pool`, when given, splits each image's output rows across threads. */
+/** One thread's share of an image: output channels [c0, c1) (ungrouped convs only) and rows [oy0, oy1). */
+interface Share { c0: number; c1: number; oy0: number; oy1: number }
+
+/**
+ * How threads split an image: by output rows, or by output channels (groups of 4, the GEMM's micro-tile rows)
+ * when the image is small next to the channel count (resnet's 7x7 and 14x14 stages), so that each thread packs
+ * only its part of the weights and still multiplies panels as wide as the image.
+ */
+function shares(p: Conv2dParams, threads: number): Share[] {
+  if (threads > 1 && p.groups === 1 && p.outH * p.outW < p.cOut) {
+    return splitRange(p.cOut, threads, 4).map(([c0, c1]) => ({ c0, c1, oy0: 0, oy1: p.outH }));
+  }
+  return splitRange(p.outH, threads, 1).map(([oy0, oy1]) => ({ c0: 0, c1: p.cOut, oy0, oy1 }));
+}
+
+/** Float32 conv2d (the caller checked the element types). `pool`, when given, splits each image across threads. */
 export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: WasmThreadPool | null = null): void {
   const { n, cIn, h, w, cOut, outH, outW } = p;
   const outPlane = outH * outW;
@@ -26,24 +41,26 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   const imageSize = cIn * h * w, outImageSize = cOut * outPlane;
   const weightSize = cOut * (cIn / p.groups) * p.kh * p.kw;
   const columns = columnCapacity(p);
-  const rowRanges = pool === null ? [[0, outH] as [number, number]] : splitRange(outH, pool.threads, 1);
-  const threads = rowRanges.length;
+  const parts = shares(p, pool?.threads ?? 1);
+  const threads = parts.length;
+  const depth = (cIn / p.groups) * p.kh * p.kw;
   const [scratch, columnsAt, weightAt, biasAt, inputAt, outAt] = runtime.reserve([
     threads * runtime.gemmScratchBytes, threads * columns * 4, weightSize * 4, cOut * 4, imageSize * 4, outImageSize * 4,
   ]);
   const memory = runtime.floats();
-  memory.set(weight.subarray(0, weightSize), weightAt >> 2);
-  if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >> 2);
+  memory.set(weight.subarray(0, weightSize), weightAt >>> 2);
+  if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
   for (let b = 0; b < n; b++) {
-    memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >> 2);
-    const calls: KernelCall[] = rowRanges.map(([oyBegin, oyEnd], i) => ({
+    memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    // A channel share is the convolution with cOut = c1 - c0 over the weight, bias and output planes from c0 (n is 1).
+    const calls: KernelCall[] = parts.map(({ c0, c1, oy0, oy1 }, i) => ({
       op: 'conv2d',
-      args: [1, cIn, h, w, cOut, p.kh, p.kw, p.groups, p.strideH, p.strideW, p.padTop, p.padLeft, p.dilationH, p.dilationW,
-        outH, outW, inputAt, weightAt, biasAt, bias === null ? 0 : 1, outAt, columnsAt + i * columns * 4, columns,
-        scratch + i * runtime.gemmScratchBytes, oyBegin, oyEnd],
+      args: [1, cIn, h, w, c1 - c0, p.kh, p.kw, p.groups, p.strideH, p.strideW, p.padTop, p.padLeft, p.dilationH, p.dilationW,
+        outH, outW, inputAt, weightAt + c0 * depth * 4, biasAt + c0 * 4, bias === null ? 0 : 1, outAt + c0 * outPlane * 4,
+        columnsAt + i * columns * 4, columns, scratch + i * runtime.gemmScratchBytes, oy0, oy1],
     }));
     if (pool === null) runtime.exports.conv2d(...(calls[0].args as Parameters<WasmKernelRuntime['exports']['conv2d']>));
     else pool.run(calls);
-    out.set(memory.subarray(outAt >> 2, (outAt >> 2) + outImageSize), b * outImageSize);
+    out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
   }
 }

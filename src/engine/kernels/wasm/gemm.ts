@@ -61,15 +61,15 @@ export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams, pool: WasmTh
   const threads = pool?.threads ?? 1;
   const [scratch, aAt, bAt, cAt] = runtime.reserve([threads * runtime.gemmScratchBytes, aCapacity * 4, bCapacity * 4, m * n * 4]);
   const memory = runtime.floats();
-  const cIndex = cAt >> 2;
-  let aPlaced: Placed = { index: aAt >> 2, rowStride: 0, colStride: 0 };
-  let bPlaced: Placed = { index: bAt >> 2, rowStride: 0, colStride: 0 };
+  const cIndex = cAt >>> 2;
+  let aPlaced: Placed = { index: aAt >>> 2, rowStride: 0, colStride: 0 };
+  let bPlaced: Placed = { index: bAt >>> 2, rowStride: 0, colStride: 0 };
   for (let t = 0; t < batch; t++) {
     if (readsOperands && (t === 0 || p.aBatchStride !== 0)) {
-      aPlaced = place(memory, aAt >> 2, a, p.aOffset + t * p.aBatchStride, m, k, p.aRowStride, p.aColStride, aCapacity);
+      aPlaced = place(memory, aAt >>> 2, a, p.aOffset + t * p.aBatchStride, m, k, p.aRowStride, p.aColStride, aCapacity);
     }
     if (readsOperands && (t === 0 || p.bBatchStride !== 0)) {
-      bPlaced = place(memory, bAt >> 2, b, p.bOffset + t * p.bBatchStride, k, n, p.bRowStride, p.bColStride, bCapacity);
+      bPlaced = place(memory, bAt >>> 2, b, p.bOffset + t * p.bBatchStride, k, n, p.bRowStride, p.bColStride, bCapacity);
     }
     const outStart = p.outOffset + t * p.outBatchStride;
     if (beta !== 0) memory.set(out.subarray(outStart, outStart + m * n), cIndex);

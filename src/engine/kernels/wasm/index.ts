@@ -5,7 +5,7 @@ import { createTsKernels } from '../ts';
 import { wasmConv2d } from './conv';
 import { wasmGemm } from './gemm';
 import { wasmMaxPool2d } from './pool';
-import { bestWasmVariant, WasmKernelRuntime, type WasmVariant } from './runtime';
+import { bestWasmVariant, WasmKernelRuntime, WasmMemoryLimitError, type WasmVariant } from './runtime';
 import { WasmThreadPool, type WorkerLauncher } from './threads';
 
 export type { WasmVariant } from './runtime';
@@ -44,8 +44,11 @@ export type WasmKernels = Kernels & { close(): void };
  */
 const DEFAULT_MIN_GEMM_WORK = 256;
 const DEFAULT_MIN_CONV_WORK = 512;
-/** Below about 2^21 multiply-adds (~0.1 ms on one thread) waking a worker costs more than it saves. */
-const DEFAULT_MIN_PARALLEL_WORK = 1 << 21;
+/**
+ * Below about 2^23 multiply-adds (~0.2 ms on one thread) a second thread does not pay: waking the worker and
+ * duplicated packing cost more than it saves (resnet's 1x1 downsampling convs, 3-6M, measured slower on two).
+ */
+const DEFAULT_MIN_PARALLEL_WORK = 1 << 23;
 
 /** Whether a WASM SIMD kernel set can be created here (module built, WASM SIMD supported). */
 export function wasmKernelsAvailable(): boolean {
@@ -64,23 +67,33 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const minConvWork = options.minConvWork ?? DEFAULT_MIN_CONV_WORK;
   const ts = createTsKernels();
   const isFloat32 = (x: unknown): boolean => x instanceof Float32Array;
+  /** Runs the WASM path, or the TypeScript one when the operands do not fit in linear memory (nothing is written before). */
+  const orTs = (wasm: () => void, typescript: () => void): void => {
+    try { wasm(); } catch (error) {
+      if (!(error instanceof WasmMemoryLimitError)) throw error;
+      typescript();
+    }
+  };
   return {
     ...ts,
     name: `wasm${variant === 'simd' ? '' : `-${variant}`}${pool === null ? '' : `-${pool.threads}threads`}`,
     gemm(p: GemmParams): void {
       const work = p.m * p.n * p.k;
-      if (isFloat32(p.a) && isFloat32(p.b) && isFloat32(p.out) && work >= minGemmWork) wasmGemm(runtime, p, poolFor(work));
+      const useWasm = isFloat32(p.a) && isFloat32(p.b) && isFloat32(p.out) && work >= minGemmWork;
+      if (useWasm) orTs(() => wasmGemm(runtime, p, poolFor(work)), () => ts.gemm(p));
       else ts.gemm(p);
     },
     conv2d(p: Conv2dParams): void {
       const work = p.cOut * p.outH * p.outW * (p.cIn / p.groups) * p.kh * p.kw;
-      if (isFloat32(p.input) && isFloat32(p.weight) && isFloat32(p.out) && (p.bias === null || isFloat32(p.bias)) &&
-        work >= minConvWork) wasmConv2d(runtime, p, poolFor(work));
+      const useWasm = isFloat32(p.input) && isFloat32(p.weight) && isFloat32(p.out) && (p.bias === null || isFloat32(p.bias)) &&
+        work >= minConvWork;
+      if (useWasm) orTs(() => wasmConv2d(runtime, p, poolFor(work)), () => ts.conv2d(p));
       else ts.conv2d(p);
     },
     maxPool2d(p: Pool2dParams): void {
       const work = p.n * p.c * p.outH * p.outW * p.kh * p.kw;
-      if (!p.indices && isFloat32(p.input) && isFloat32(p.out) && work >= minConvWork) wasmMaxPool2d(runtime, p, poolFor(work));
+      const useWasm = !p.indices && isFloat32(p.input) && isFloat32(p.out) && work >= minConvWork;
+      if (useWasm) orTs(() => wasmMaxPool2d(runtime, p, poolFor(work)), () => ts.maxPool2d(p));
       else ts.maxPool2d(p);
     },
     close(): void { pool?.close(); },

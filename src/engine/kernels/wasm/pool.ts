@@ -14,7 +14,7 @@ export function wasmMaxPool2d(runtime: WasmKernelRuntime, p: Pool2dParams, pool:
   const memory = runtime.floats();
   const planeRanges = pool === null ? [[0, c] as [number, number]] : splitRange(c, pool.threads, 1);
   for (let b = 0; b < n; b++) {
-    memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >> 2);
+    memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
     const calls: KernelCall[] = planeRanges.map(([lo, hi]) => ({
       op: 'maxPool2d',
       args: [hi - lo, h, w, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, outH, outW,
@@ -22,6 +22,6 @@ export function wasmMaxPool2d(runtime: WasmKernelRuntime, p: Pool2dParams, pool:
     }));
     if (pool === null) runtime.exports.maxPool2d(...(calls[0].args as Parameters<WasmKernelRuntime['exports']['maxPool2d']>));
     else pool.run(calls);
-    out.set(memory.subarray(outAt >> 2, (outAt >> 2) + outImageSize), b * outImageSize);
+    out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
   }
 }

@@ -68,6 +68,9 @@ export function bestWasmVariant(): WasmVariant | null {
   return wasmModule('simd') !== null ? 'simd' : null;
 }
 
+/** Thrown when a call needs more linear memory than wasm32 allows (4 GiB); the kernel set falls back to TypeScript. */
+export class WasmMemoryLimitError extends RangeError {}
+
 /** Pages of a shared memory's maximum: all of wasm32 (shared memories cannot grow past their declared maximum). */
 const SHARED_MAXIMUM_PAGES = 65536;
 
@@ -111,11 +114,18 @@ export class WasmKernelRuntime {
       end = alignUp(end + size + ALIGN);
     }
     const memory = this.exports.memory;
-    if (end > memory.buffer.byteLength) memory.grow(Math.ceil((end - memory.buffer.byteLength) / PAGE));
+    if (end > memory.buffer.byteLength) {
+      const pages = Math.ceil((end - memory.buffer.byteLength) / PAGE);
+      try {
+        memory.grow(pages);
+      } catch {
+        throw new WasmMemoryLimitError(`WASM kernels need ${end} bytes of linear memory, more than the runtime grants`);
+      }
+    }
     return addresses;
   }
 
-  /** A float32 view of all of linear memory (element index = byte address / 4). */
+  /** A float32 view of all of linear memory (element index = byte address >>> 2; addresses may pass 2^31). */
   floats(): Float32Array {
     if (this.floatView.buffer !== this.exports.memory.buffer) this.floatView = new Float32Array(this.exports.memory.buffer);
     return this.floatView;

@@ -46,6 +46,12 @@ function decodeMarker(v: Marker): unknown {
   }
   if ('e' in v) return '...';
   if ('D' in v) return new Map((v.D as [unknown, unknown][]).map(([k, x]) => [decode(k), decode(x)]));
+  if ('sd' in v) {
+    const [pairs, meta] = v.sd as [[unknown, unknown][], [string, unknown][] | null];
+    const sd = new StateDict((pairs ?? []).map(([k, x]) => [String(k), decode(x) as Tensor]));
+    if (meta) sd._metadata = new Map(meta.map(([k, m]) => [k, Object.fromEntries(decode(m) as Map<string, unknown>)]));
+    return sd;
+  }
   if ('fn' in v) return engineFunction(v.fn);
   if ('c' in v) return callableFactory(v.c as number);
   if ('o' in v) return new PyOpaque(v.o as number);
@@ -89,17 +95,20 @@ export function encodeModule(m: Module): Marker {
   return { m: [handles.idOf(m), Object.getPrototypeOf(m).constructor.name] };
 }
 
-/** An engine value as Python values and markers (for toPy or JSON.stringify). */
+/**
+ * An engine value as Python values and markers (for toPy or JSON.stringify). None is `undefined`: toPy turns
+ * JS null into pyodide's JsNull, undefined into None (JSON.stringify writes null for undefined in arrays).
+ */
 export function encode(v: unknown): unknown {
   switch (typeof v) {
     case 'number': return encodeNumber(v);
     case 'string': case 'boolean': return v;
-    case 'undefined': return null;
+    case 'undefined': return undefined;
     case 'function': return { x: [handles.idOf(v), 'function'] };
     case 'object': break;
-    default: return null;
+    default: return undefined;
   }
-  if (v === null) return null;
+  if (v === null) return undefined;
   if (v instanceof Tensor) return encodeTensor(v);
   if (v instanceof Module) return encodeModule(v);
   if (v instanceof PyFloat) return { f: Number.isFinite(v.value) ? v.value : (encodeNumber(v.value) as Marker).f };
@@ -112,7 +121,7 @@ export function encode(v: unknown): unknown {
     return items;
   }
   if (v instanceof StateDict) {
-    const meta = v._metadata ? [...v._metadata].map(([k, m]) => [k, encode(m)]) : null;
+    const meta = v._metadata ? [...v._metadata].map(([k, m]) => [k, encode(m)]) : undefined;
     return { sd: [[...v].map(([k, t]) => [k, encode(t)]), meta] };
   }
   if (v instanceof IncompatibleKeys) return { nt: ['_IncompatibleKeys', ['missing_keys', 'unexpected_keys'], [v.missing_keys, v.unexpected_keys]] };

@@ -9,7 +9,7 @@ import { Tensor } from '../../../engine/tensor';
 import { EngineCallError } from '../bridge';
 import { decode, decodeArgs, encode, encodeModule } from './codec';
 import { handles, moduleMeta, setModuleMeta, updateModuleMeta } from './handles';
-import { bindPythonSubclass, PythonModule } from './python-link';
+import { isPythonPrototype, PythonModule, pythonClass } from './python-link';
 import { isPublicName, type Op } from './tensor-ops';
 
 /** What Python tells the engine about a module it creates. */
@@ -69,15 +69,16 @@ function methodOf(obj: object, name: unknown, owner: string): Op {
 export const moduleOps: Record<string, Op> = {
   /** nn.Conv2d(3, 6, 3): an engine layer, possibly the base of a Python subclass. */
   nnNew(className, args, kwargs, info): unknown {
-    const Ctor = engineClass(className);
-    const m = note(new Ctor(...decodeArgs(args, kwargs)), info);
     const i = (info ?? {}) as PythonInfo;
-    if (i.name) bindPythonSubclass(m, !!i.forward, !!i.extraRepr);
-    return encodeModule(m);
+    const base = engineClass(className);
+    const Ctor = i.name ? pythonClass(base, i.name, !!i.forward, !!i.extraRepr) : base;
+    return encodeModule(note(new Ctor(...decodeArgs(args, kwargs)), info));
   },
   /** A Python nn.Module subclass: members live in the engine, forward is the Python method. */
   nnPython(info): unknown {
-    return encodeModule(note(new PythonModule(), info));
+    const i = (info ?? {}) as PythonInfo;
+    const Ctor = pythonClass(PythonModule, String(i.name ?? 'Module'), true, !!i.extraRepr);
+    return encodeModule(note(new Ctor(), info));
   },
 
   /** Module.__getattr__: [found, value]. Python modules expose members only; engine layers expose everything. */
@@ -124,11 +125,25 @@ export const moduleOps: Record<string, Op> = {
     const m = moduleOf(id);
     return encode(methodOf(m, name, m._get_name()).apply(m, decodeArgs(args, kwargs)));
   },
-  /** The engine class's own forward (`super().forward(x)` in a Python subclass of an engine layer). */
-  mbase(id, args, kwargs): unknown {
+  /** The engine class's own method (`super().forward(x)` in a Python subclass of an engine layer). */
+  mbase(id, name, args, kwargs): unknown {
     const m = moduleOf(id);
-    const forward = (Object.getPrototypeOf(m) as Module).forward;
-    return encode(forward.apply(m, decodeArgs(args, kwargs)));
+    let proto = Object.getPrototypeOf(m) as object;
+    while (isPythonPrototype(proto)) proto = Object.getPrototypeOf(proto) as object;
+    return encode(methodOf(proto, name, m._get_name()).apply(m, decodeArgs(args, kwargs)));
+  },
+  /** The module's own registered members, in registration order: 'parameters', 'buffers', 'modules' or 'all'. */
+  mmembers(id, which): unknown {
+    const m = moduleOf(id);
+    const maps = which === 'parameters' ? [m._parameters] : which === 'buffers' ? [m._buffers] : which === 'modules' ? [m._modules]
+      : [m._parameters, m._buffers, m._modules];
+    return maps.flatMap((map) => [...(map as Map<string, unknown>)].map(([k, v]) => [k, encode(v)]));
+  },
+  /** Source positions Python learns after the fact (add_module's caller). */
+  mnote(id, patch): unknown {
+    const assigned = (patch as { assigned?: SourceLocation } | null)?.assigned;
+    if (assigned) updateModuleMeta(moduleOf(id), { assigned });
+    return null;
   },
   /** Buffers with their persistence: [[name, tensor, persistent], ...] in named_buffers() order. */
   mbuffers(id): unknown {

@@ -28,10 +28,12 @@ export function setDispatcher(proxy: unknown): void {
   dispatcher = candidate.copy() as Dispatcher;
 }
 
-/** Calls Python: `kind` names what to do with the Python object (or callable) `id`. */
-export function callPython(kind: string, id: number, payload: unknown): unknown {
+/** Calls Python: `kind` names what to do with the Python object (or callable) `id`; args may end in kwargs. */
+export function callPython(kind: string, id: number, args: unknown[]): unknown {
   if (!dispatcher) throw new EngineCallError('RuntimeError', 'the torch shim has not connected its dispatcher');
-  const reply = JSON.parse(dispatcher(kind, id, JSON.stringify(encode(payload)))) as { v?: unknown; error?: number };
+  const { a, k } = splitKwargs(args);
+  const payload = { a: a.map(encode), k: Object.fromEntries(Object.entries(k).map(([key, v]) => [key, encode(v)])) };
+  const reply = JSON.parse(dispatcher(kind, id, JSON.stringify(payload))) as { v?: unknown; error?: number };
   if (reply.error !== undefined) throw new PythonCallbackError(reply.error);
   return decode(reply.v);
 }
@@ -41,41 +43,49 @@ function splitKwargs(args: unknown[]): { a: unknown[]; k: Record<string, unknown
   return { a: args, k: {} };
 }
 
-setCallableFactory((token) => (...args: unknown[]) => callPython('call', token, splitKwargs(args)));
+setCallableFactory((token) => (...args: unknown[]) => callPython('call', token, args));
 
-// Installed on modules whose Python class answers forward / extra_repr / the class name. They look the
-// module up by `this`, so a deepcopy made by the engine calls its own Python object, not the original's.
+// Python classes become JS subclasses named like them (so `_get_name()`, error messages and
+// `this.constructor` read as in PyTorch) whose prototype routes forward / extra_repr to Python. The methods
+// look the module up by `this`, so a deepcopy made by the engine calls its own Python object.
 export function pythonForward(this: Module, ...args: unknown[]): unknown {
-  return callPython('forward', handles.idOf(this), splitKwargs(args));
+  return callPython('forward', handles.idOf(this), args);
 }
 
 export function pythonExtraRepr(this: Module): string {
-  return String(callPython('extra_repr', handles.idOf(this), null));
+  return String(callPython('extra_repr', handles.idOf(this), []));
 }
 
-export function pythonName(this: Module): string {
-  return moduleMeta(this)?.pythonClass ?? Object.getPrototypeOf(this).constructor.name;
+/** Marks the prototypes of Python classes; `super().forward()` skips them to reach the engine's method. */
+const PYTHON_CLASS = Symbol('python class');
+
+export function isPythonPrototype(proto: object): boolean {
+  return Object.prototype.hasOwnProperty.call(proto, PYTHON_CLASS);
 }
 
-/** The engine side of a Python `nn.Module` subclass: members live here, behaviour comes from Python. */
+/** The engine side of a Python `nn.Module` subclass: members live here, forward comes from Python. */
 export class PythonModule extends Module {
   override forward(...args: unknown[]): unknown {
     return pythonForward.apply(this, args);
   }
-
-  override extra_repr(): string {
-    return moduleMeta(this)?.pythonExtraRepr ? pythonExtraRepr.call(this) : '';
-  }
-
-  override _get_name(): string {
-    return moduleMeta(this)?.pythonClass ?? 'Module';
-  }
 }
 
-/** Gives an engine layer (a Python subclass of nn.Conv2d, ...) its Python name and overridden methods. */
-export function bindPythonSubclass(m: Module, forward: boolean, extraRepr: boolean): void {
-  const target = m as unknown as Record<string, unknown>;
-  target._get_name = pythonName;
-  if (forward) target.forward = pythonForward;
-  if (extraRepr) target.extra_repr = pythonExtraRepr;
+type ModuleClass = new (...args: unknown[]) => Module;
+const subclasses = new WeakMap<ModuleClass, Map<string, ModuleClass>>();
+
+/** A JS class for Python class `name` deriving from an engine class (PythonModule for plain nn.Module). */
+export function pythonClass(base: ModuleClass, name: string, forward: boolean, extraRepr: boolean): ModuleClass {
+  let byKey = subclasses.get(base);
+  if (!byKey) subclasses.set(base, (byKey = new Map()));
+  const key = `${name}|${forward}|${extraRepr}`;
+  let cls = byKey.get(key);
+  if (!cls) {
+    cls = { [name]: class extends base {} }[name];
+    const proto = cls.prototype as unknown as Record<PropertyKey, unknown>;
+    Object.defineProperty(proto, PYTHON_CLASS, { value: true });
+    if (forward) Object.defineProperty(proto, 'forward', { value: pythonForward, writable: true, configurable: true });
+    if (extraRepr) Object.defineProperty(proto, 'extra_repr', { value: pythonExtraRepr, writable: true, configurable: true });
+    byKey.set(key, cls);
+  }
+  return cls;
 }

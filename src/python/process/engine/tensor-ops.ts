@@ -85,6 +85,22 @@ export function tensorFromBytes(bytes: Uint8Array, dtypeName: unknown, shape: re
   return Tensor.fromArray(new ARRAYS[dtype]!(copy, 0, numel), shape, dtype);
 }
 
+/**
+ * The values in the storage representation, contiguous and starting at 0. (Tensor.rawArray() returns the
+ * whole storage for a contiguous view that starts at an offset, so it is not used for views.)
+ */
+export function denseArray(t: Tensor): NumArray {
+  const whole = t.is_contiguous() && t.offset === 0 && t.storage.length === t.numel();
+  return whole ? t.storage.data : t.clone().storage.data;
+}
+
+/** Elements [offset, offset + count) as little-endian bytes, int64 as 64-bit integers (a fresh buffer). */
+export function tensorBytes(t: Tensor, offset = 0, count = t.numel()): ArrayBuffer {
+  const values = denseArray(t).subarray(offset, offset + count);
+  if (t.dtype === 'int64') return BigInt64Array.from(values, (v) => BigInt(v)).buffer as ArrayBuffer;
+  return values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength) as ArrayBuffer;
+}
+
 const unwrapScalar = (v: unknown): unknown => (v instanceof PyFloat ? v.value : v);
 
 export const tensorOps: Record<string, Op> = {
@@ -148,10 +164,7 @@ export const tensorOps: Record<string, Op> = {
   },
   /** The tensor's values as contiguous little-endian bytes (int64 as true 64-bit integers). */
   tobytes(id): unknown {
-    const t = tensorOf(id).contiguous();
-    if (t.dtype === 'int64') return new Uint8Array(BigInt64Array.from(t.rawArray(), (v) => BigInt(v)).buffer);
-    const raw = t.rawArray();
-    return new Uint8Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    return new Uint8Array(tensorBytes(tensorOf(id)));
   },
   parameter(data, requiresGrad): unknown {
     const d = decode(data);

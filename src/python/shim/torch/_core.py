@@ -14,6 +14,7 @@ import math
 import weakref
 
 import _torch_explorer_bridge as _bridge
+from pyodide.ffi import jsnull as _jsnull
 
 _bridge_call = _bridge.call
 
@@ -172,6 +173,8 @@ def decode(v):
         return _decode_marker(v)
     if t is list:
         return tuple([decode(x) for x in v])
+    if v is _jsnull:  # a JS null that reached Python without going through encode()
+        return None
     return v
 
 
@@ -241,6 +244,8 @@ def _decode_named_tuple(payload):
     cls = _named_tuples.get((name, tuple(fields)))
     if cls is None:
         cls = _named_tuples[(name, tuple(fields))] = _named_tuple_class(name, fields)
+    if name == "_IncompatibleKeys":  # PyTorch's key lists are lists
+        return cls(*[list(decode(v)) for v in values])
     return cls(*[decode(v) for v in values])
 
 

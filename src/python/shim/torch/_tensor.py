@@ -16,7 +16,7 @@ _INTEGRAL = {"int64", "int32", "int16", "int8", "uint8"}
 
 def _method(name):
     def method(self, *args, **kwargs):
-        return call("tm", self._id, [encode(a) for a in args], encode_kwargs(kwargs) if kwargs else None)
+        return call("tm", self._id, name, [encode(a) for a in args], encode_kwargs(kwargs) if kwargs else None)
 
     method.__name__ = method.__qualname__ = name
     return method
@@ -61,7 +61,7 @@ def _reflected(fn):
 
 
 def _inplace(name, fallback):
-    engine_method = _method(name)
+    engine_method = _method(name) if name else None
 
     def op(self, other):
         if not _scalar_ok(other):

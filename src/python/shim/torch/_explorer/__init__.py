@@ -1,0 +1,1 @@
+"""Torch Explorer's own requests on evaluated files (entries, instantiation); not part of PyTorch's API."""

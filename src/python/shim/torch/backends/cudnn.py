@@ -1,0 +1,13 @@
+"""torch.backends.cudnn: settable flags; cuDNN is never available in the engine."""
+enabled = True
+benchmark = False
+deterministic = False
+allow_tf32 = True
+
+
+def is_available():
+    return False
+
+
+def version():
+    return None

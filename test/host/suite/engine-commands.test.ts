@@ -1,0 +1,174 @@
+// The engine commands end to end, driven by arguments instead of QuickPicks: choose an entry with keyword
+// arguments, forward from a .npy file, load a state dict (mismatches as diagnostics), export (read back),
+// edit / prune / remove pruning / reset, CodeLens, and cancelling a running request.
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { CommandOutcome } from '../../../src/extension/commands/command-support';
+import { parseKwargs } from '../../../src/extension/commands/choose-entry';
+import type { LoadOutcome } from '../../../src/extension/commands/load-state-dict';
+import { parseShape } from '../../../src/extension/commands/run-forward';
+import type { ForwardRun, LoadedModel } from '../../../src/extension/engine/model-store';
+import { formatBytes } from '../../../src/extension/engine/engine-tensors';
+import type { TorchExplorerApi } from '../../../src/extension/extension';
+import { openCheckpointFile } from '../../../src/formats/files-node';
+import { readSafetensors, writeNpy } from '../../../src/formats';
+import { getApi, lineOf, until, workspaceUri, writeFile } from './helpers';
+import { NET_PARAMS, backToStatic, entryNode, exploreNet } from './engine-helpers';
+
+const MISSING = /not available yet: needs engine request (\w+)/;
+type Outcome<T> = CommandOutcome<T>;
+
+async function values(api: TorchExplorerApi, model: LoadedModel, key: string): Promise<Uint8Array> {
+  const rec = model.facts!.answer.stateDict.find((t) => t.name === key)!;
+  const handle = await api.engine.store.live(model);
+  const page = await api.engine.requests.tensorPage(handle, key, 0, rec.shape.reduce((a, b) => a * b, 1));
+  return formatBytes(rec.dtype, new Uint8Array(page.data));
+}
+
+describe('Engine: commands', () => {
+  let api: TorchExplorerApi;
+  before(async () => { api = await getApi(); });
+  after(async () => backToStatic(api));
+
+  it('parses keyword arguments and shapes as typed', () => {
+    assert.deepStrictEqual(parseKwargs('{"num_class": 3}').kwargs, { num_class: 3 });
+    assert.deepStrictEqual(parseKwargs('"num_class": 3').kwargs, { num_class: 3 });
+    assert.deepStrictEqual(parseKwargs('').kwargs, {});
+    assert.match(parseKwargs('[1, 2]').error!, /JSON object/);
+    assert.match(parseKwargs('{num_class: 3}').error!, /Not JSON/);
+    assert.deepStrictEqual(parseShape('[1, 3, 38, 38]').shape, [1, 3, 38, 38]);
+    assert.deepStrictEqual(parseShape('2x3').shape, [2, 3]);
+    assert.match(parseShape('1, -3').error!, /not a shape/);
+  });
+
+  it('chooses an entry with keyword arguments; CodeLens shows the parameter count', async () => {
+    const uri = workspaceUri('net.py');
+    const outcome = await vscode.commands.executeCommand<Outcome<LoadedModel>>('torchExplorer.chooseEntry', uri, { entry: 'Net', kwargs: { num_class: 5 } });
+    assert.ok(outcome.ok, outcome.message);
+    assert.strictEqual(outcome.value.facts?.answer.totalParams, NET_PARAMS - 645);
+    assert.deepStrictEqual(outcome.value.facts?.stateDictEntry('classifier.3.weight')?.shape, [5, 128]);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    assert.deepStrictEqual(lenses.map((l) => l.command?.title), ['Explore · 75,194 params']);
+    assert.deepStrictEqual(lenses[0].command?.arguments?.[1], 'Net');
+    const bad = await vscode.commands.executeCommand<Outcome<LoadedModel>>('torchExplorer.chooseEntry', uri, { entry: 'Nope', kwargs: {} });
+    assert.ok(!bad.ok);
+    assert.match(bad.message, /has no entry Nope/);
+  });
+
+  it('load_state_dict mismatches become diagnostics at the line that built the module', async () => {
+    const net = workspaceUri('net.py');
+    const outcome = await vscode.commands.executeCommand<Outcome<LoadOutcome>>('torchExplorer.loadStateDict',
+      { uri: net, entry: 'Net' }, { file: workspaceUri('weights', 'net.safetensors') });
+    assert.ok(outcome.ok, outcome.message);
+    const { check } = outcome.value;
+    assert.deepStrictEqual(check.size_mismatches.map((m) => m.key), ['classifier.3.weight', 'classifier.3.bias']);
+    assert.strictEqual(check.size_mismatches[0].message,
+      'size mismatch for classifier.3.weight: copying a param with shape torch.Size([10, 128]) from checkpoint, the shape in current model is torch.Size([5, 128]).');
+    assert.ok(!outcome.value.loaded, 'strict loading raises, nothing is loaded');
+    assert.match(outcome.value.notLoaded!, /^Error\(s\) in loading state_dict for Net:/);
+    const doc = await vscode.workspace.openTextDocument(net);
+    const line = lineOf(doc, 'nn.Linear(128, num_class)').line;
+    const diags = await until('load diagnostics', () => {
+      const d = vscode.languages.getDiagnostics(net).filter((x) => x.code === 'load_state_dict');
+      return d.length === 2 ? d : undefined;
+    });
+    assert.deepStrictEqual(diags.map((d) => d.range.start.line), [line, line]);
+    assert.match(diags[0].message, /size mismatch for classifier\.3\.weight/);
+  });
+
+  it('loads a matching state dict (or says which engine request it lacks)', async () => {
+    const net = workspaceUri('net.py');
+    await vscode.commands.executeCommand('torchExplorer.chooseEntry', net, { entry: 'Net', kwargs: {} });
+    const outcome = await vscode.commands.executeCommand<Outcome<LoadOutcome>>('torchExplorer.loadStateDict',
+      { uri: net, entry: 'Net' }, { file: workspaceUri('weights', 'net.pt') });
+    assert.ok(outcome.ok, outcome.message);
+    assert.deepStrictEqual(outcome.value.check, { missing_keys: [], unexpected_keys: [], size_mismatches: [], error: null });
+    assert.strictEqual(vscode.languages.getDiagnostics(net).filter((x) => x.code === 'load_state_dict').length, 0);
+    if (outcome.value.loaded) {
+      const file = readSafetensors(await vscode.workspace.fs.readFile(workspaceUri('weights', 'net.safetensors')));
+      assert.deepStrictEqual(await values(api, outcome.value.model, 'features.0.weight'), new Uint8Array(file.tensors.get('features.0.weight')!.bytes));
+    } else {
+      assert.match(outcome.value.notLoaded!, MISSING);
+    }
+  });
+
+  it('exports the state dict as safetensors and as a float16 .pt, read back', async () => {
+    const model = api.engine.store.model(workspaceUri('net.py'), 'Net')!;
+    const target = workspaceUri('exported.safetensors');
+    const outcome = await vscode.commands.executeCommand<Outcome<{ keys: number }>>('torchExplorer.exportStateDict', { uri: model.file.uri, entry: 'Net' }, { file: target.fsPath });
+    assert.ok(outcome.ok, outcome.message);
+    const back = readSafetensors(await vscode.workspace.fs.readFile(target));
+    assert.deepStrictEqual([...back.tensors.keys()], model.facts!.answer.stateDict.map((t) => t.name));
+    assert.deepStrictEqual(back.tensors.get('features.1.num_batches_tracked')?.dtype, 'int64');
+    for (const key of ['features.0.weight', 'classifier.3.bias', 'features.1.num_batches_tracked']) {
+      assert.deepStrictEqual(new Uint8Array(back.tensors.get(key)!.bytes), await values(api, model, key), key);
+    }
+    const half = workspaceUri('exported-half.pt');
+    const halfOutcome = await vscode.commands.executeCommand<Outcome<{ converted: string[] }>>('torchExplorer.exportStateDict',
+      { uri: model.file.uri, entry: 'Net' }, { file: half.fsPath, dtype: 'float16' });
+    assert.ok(halfOutcome.ok, halfOutcome.message);
+    const opened = openCheckpointFile(half.fsPath);
+    try {
+      const tensors = opened.stateDicts[0].tensors;
+      assert.strictEqual(tensors.size, 18);
+      assert.strictEqual(tensors.get('features.0.weight')?.dtype, 'float16');
+      assert.strictEqual(tensors.get('features.5.num_batches_tracked')?.dtype, 'int64');
+    } finally {
+      opened.close();
+    }
+    const refused = await vscode.commands.executeCommand<Outcome<unknown>>('torchExplorer.exportStateDict', { uri: model.file.uri, entry: 'Net' },
+      { file: workspaceUri('exported.txt').fsPath });
+    assert.ok(!refused.ok);
+    assert.match(refused.message, /\.safetensors, \.pt or \.pth/);
+  });
+
+  it('runs a forward pass on the values of a .npy file', async () => {
+    const npy = workspaceUri('input.npy');
+    const values = new Float32Array(2 * 3 * 38 * 38).map((_, i) => Math.sin(i));
+    await vscode.workspace.fs.writeFile(npy, writeNpy({ dtype: 'float32', shape: [2, 3, 38, 38], bytes: new Uint8Array(values.buffer) }));
+    const outcome = await vscode.commands.executeCommand<Outcome<ForwardRun>>('torchExplorer.runForward',
+      { uri: workspaceUri('net.py'), entry: 'Net' }, { npy, summary: false });
+    assert.ok(outcome.ok, outcome.message);
+    assert.deepStrictEqual(outcome.value.shapes.get(''), [2, 10]);
+    assert.match(outcome.value.inputLabel, /input\.npy \[2, 3, 38, 38\] float32/);
+  });
+
+  it('edit, undo, prune, remove pruning and reset parameters run or name the engine request they need', async () => {
+    const target = { uri: workspaceUri('net.py'), entry: 'Net' };
+    const runs: Array<[string, unknown[]]> = [
+      ['torchExplorer.editParameter', [target, { name: 'features.0.bias', op: 'zero' }]],
+      ['torchExplorer.undoParameterEdit', [target]],
+      ['torchExplorer.prune', [target, { method: 'l1_unstructured', amount: 0.5, targets: [{ module: 'features.0', name: 'weight' }] }]],
+      ['torchExplorer.removePruning', [target, { targets: [{ module: 'features.0', name: 'weight' }] }]],
+      ['torchExplorer.resetParameters', [target, { module: 'features.0', seed: 0 }]],
+    ];
+    for (const [command, args] of runs) {
+      const outcome = await vscode.commands.executeCommand<Outcome<unknown>>(command, ...args);
+      if (!outcome.ok) assert.match(outcome.message, MISSING, `${command}: ${outcome.message}`);
+    }
+    const model = api.engine.store.model(workspaceUri('net.py'), 'Net')!;
+    const edit = await vscode.commands.executeCommand<Outcome<{ changed: number }>>('torchExplorer.editParameter', target, { name: 'features.0.bias', op: 'zero' });
+    if (edit.ok) assert.ok((await values(api, model, 'features.0.bias')).every((b) => b === 0));
+    const global = await vscode.commands.executeCommand<Outcome<{ sparsity: Array<{ zeros: number; numel: number }> }>>('torchExplorer.prune', target,
+      { method: 'l1_unstructured', amount: 0.2, global: true });
+    if (global.ok) assert.strictEqual(global.value.sparsity.length, 4); // 2 convolutions, 2 linear layers
+    else assert.match(global.message, /needs engine request prune/);
+  });
+
+  it('cancelling a long evaluation stops the engine; the next request starts a new process', async () => {
+    const uri = workspaceUri('slow.py');
+    await writeFile(uri, 'import torch.nn as nn\n\n\nclass Slow(nn.Module):\n    def __init__(self):\n        super().__init__()\n        while True:\n            pass\n');
+    const generation = api.engine.service.generation;
+    const cancel = new vscode.CancellationTokenSource();
+    const started = Date.now();
+    const pending = api.engine.store.load(uri, 'Slow', {}, { token: cancel.token });
+    setTimeout(() => cancel.cancel(), 1500);
+    await assert.rejects(pending, /Cancelled/);
+    assert.ok(Date.now() - started < 4000, `cancelled after ${Date.now() - started} ms`);
+    assert.ok(api.engine.service.generation > generation, 'the engine process was replaced');
+    const again = await exploreNet();
+    assert.strictEqual(again.facts?.answer.totalParams, NET_PARAMS);
+    assert.ok(entryNode(api, 'net.py', 'Net'));
+    await vscode.workspace.fs.delete(uri);
+  });
+});
