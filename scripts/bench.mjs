@@ -53,7 +53,7 @@ function child(label, cmd, args, { env = {}, retryBudgetS = 30, timeoutS = 600 }
   return JSON.parse(lines.at(-1));
 }
 
-const node = (script, args, options) => [process.execPath, ['--import', 'tsx', `scripts/bench/${script}`, ...args], options];
+const node = (script, args, options, flags = []) => [process.execPath, [...flags, '--import', 'tsx', `scripts/bench/${script}`, ...args], options];
 const python = '/usr/bin/python3';
 
 // ---- PyTorch and the shared cache (inputs, PyTorch's weights and outputs, ONNX exports) ----------------
@@ -75,7 +75,7 @@ if (wantsForward && !haveCache) notes.push('no bench cache: no correctness check
 const outputs = {};
 if (wantsForward) {
   // ---- the engine: one process per kernel set and thread count ---------------------------------------
-  const threaded = fs.existsSync(path.join(root, 'src', 'engine-node', 'wasm-threads.ts'));
+  const threaded = /TORCH_EXPLORER_THREADS/.test(fs.readFileSync(path.join(root, 'src', 'engine-node', 'wasm-threads.ts'), 'utf8'));
   if (!threaded) notes.push('the engine has no threaded kernels yet: no WASM 2-thread column');
   const variants = [['ts', 1, 100], ['wasm', 1, 40], ...(threaded ? [['wasm', 2, 40]] : [])];
   for (const [kernels, threads, budget] of variants) {

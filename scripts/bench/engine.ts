@@ -2,7 +2,7 @@
 //   TORCH_EXPLORER_KERNELS=ts|wasm tsx scripts/bench/engine.ts --cache DIR [--threads 2] [workload ...]
 // Prints one JSON line: {kernels, threads, checks: {workload: {max_abs_diff, allclose}}, results: [...]}.
 import { kernels, setKernels } from '../../src/engine';
-import { createThreadedWasmKernels } from '../../src/engine-node/wasm-threads';
+import { nodeKernelSet } from '../../src/engine-node/wasm-threads';
 import { emit, timeBlock } from './benchutil';
 import { engineWorkloads } from './workloads';
 
@@ -16,8 +16,8 @@ const mode = process.env.TORCH_EXPLORER_KERNELS ?? 'auto';
 async function main(): Promise<void> {
   if (threads > 1) {
     if (mode !== 'wasm') throw new Error(`--threads ${threads} needs TORCH_EXPLORER_KERNELS=wasm (only the WASM kernels run threads)`);
-    // the same thresholds as the 'wasm' mode: every float32 gemm/conv goes to WASM, large ones split across threads
-    setKernels(createThreadedWasmKernels(threads, { minGemmWork: 0, minConvWork: 0 }));
+    // the engine's own Node kernel selection: TORCH_EXPLORER_KERNELS plus TORCH_EXPLORER_THREADS
+    setKernels(nodeKernelSet({ ...process.env, TORCH_EXPLORER_THREADS: String(threads) }));
   }
   const { workloads, checks } = engineWorkloads(cache);
   const results: object[] = [];

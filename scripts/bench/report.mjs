@@ -13,7 +13,8 @@ const CONTENDED = 0.05;
 /** The timed columns: [key, header, child output, threads]. */
 function columns(o) {
   return [
-    ['ts1', 'engine TS 1t', o.engine_ts_1, 1], ['wasm1', 'engine WASM 1t', o.engine_wasm_1, 1], ['wasm2', 'engine WASM 2t', o.engine_wasm_2, 2],
+    ['ts1', 'engine TS 1t', o.engine_ts_1, 1], ['wasm1', 'engine WASM 1t', o.engine_wasm_1, 1],
+    ...(o.engine_wasmr_1 ? [['wasmr1', 'engine WASM relaxed 1t', o.engine_wasmr_1, 1]] : []), ['wasm2', 'engine WASM 2t', o.engine_wasm_2, 2],
     ['pt1', 'PyTorch 1t', o.pytorch, 1], ['pt2', 'PyTorch 2t', o.pytorch, 2],
     ['ort1', 'ORT 1t', o.ort, 1], ['ort2', 'ORT 2t', o.ort, 2], ['tfjs', 'tfjs-wasm 1t', o.tfjs, 1],
   ];
@@ -30,6 +31,12 @@ function grid(result) {
     for (const [key, , output, threads] of columns(result.outputs)) g[w][key] = find(output, w, threads);
   }
   return g;
+}
+
+/** The fastest one-thread engine variant of a workload (TS, WASM, WASM relaxed SIMD). */
+function best1(g, w) {
+  return [['ts', g[w].ts1], ['wasm', g[w].wasm1], ['wasm relaxed', g[w].wasmr1]].filter((x) => x[1])
+    .map(([variant, r]) => ({ ...r, variant })).sort((a, b) => a.ms - b.ms)[0] ?? null;
 }
 
 const ratio = (a, b) => (a && b ? a.ms / b.ms : null);
@@ -62,19 +69,19 @@ function llamaSummary(runs) {
 /** Where each issue-6 target stands; value null means not measured in this run. */
 export function evaluateTargets(result) {
   const g = grid(result), o = result.outputs, t = [];
-  const best1 = (w) => [g[w].ts1, g[w].wasm1].filter(Boolean).sort((a, b) => a.ms - b.ms)[0] ?? null;
   const add = (id, text, value, pass, detail) => t.push({ id, target: text, value, met: value === null ? null : pass, detail });
-  const gemm = best1('gemm_512');
-  add('gemm512_1t', 'GEMM 512³ ≥ 35 GFLOP/s, one thread', gemm?.gflops ?? null, (gemm?.gflops ?? 0) >= 35, gemm && `engine ${gemm.kernels}`);
+  const gemm = best1(g, 'gemm_512');
+  add('gemm512_1t', 'GEMM 512³ ≥ 35 GFLOP/s, one thread', gemm?.gflops ?? null, (gemm?.gflops ?? 0) >= 35, gemm && `engine ${gemm.variant}`);
   for (const [w, name] of [['resnet18_224', 'ResNet-18'], ['net_b64', 'Net batch 64']]) {
-    const r1 = ratio(best1(w), g[w].pt1);
-    add(`${w}_vs_torch_1t`, `${name} ≤ 1.5× PyTorch, 1 thread`, r1, r1 !== null && r1 <= 1.5, best1(w) && `engine ${best1(w).kernels} ${fmtMs(best1(w).ms)} ms vs ${g[w].pt1 ? fmtMs(g[w].pt1.ms) : '–'} ms`);
+    const r1 = ratio(best1(g, w), g[w].pt1);
+    add(`${w}_vs_torch_1t`, `${name} ≤ 1.5× PyTorch, 1 thread`, r1, r1 !== null && r1 <= 1.5, best1(g, w) && `engine ${best1(g, w).variant} ${fmtMs(best1(g, w).ms)} ms vs ${g[w].pt1 ? fmtMs(g[w].pt1.ms) : '–'} ms`);
     const two = g[w].wasm2;
     const r2 = ratio(two, g[w].pt2);
     add(`${w}_vs_torch_2t`, `${name} ≤ 1.5× PyTorch, 2 threads`, r2, r2 !== null && r2 <= 1.5, two && `engine wasm 2t ${fmtMs(two.ms)} ms vs ${g[w].pt2 ? fmtMs(g[w].pt2.ms) : '–'} ms`);
   }
-  const rt = ratio(best1('resnet18_224'), g.resnet18_224.tfjs);
-  add('resnet18_vs_tfjs', 'ResNet-18 ≤ 0.5× tfjs-wasm (1 thread)', rt, rt !== null && rt <= 0.5);
+  const rt = ratio(best1(g, 'resnet18_224'), g.resnet18_224.tfjs);
+  add('resnet18_vs_tfjs', 'ResNet-18 ≤ 0.5× tfjs-wasm (1 thread)', rt, rt !== null && rt <= 0.5,
+    best1(g, 'resnet18_224') && `engine ${best1(g, 'resnet18_224').variant} ${fmtMs(best1(g, 'resnet18_224').ms)} ms vs ${g.resnet18_224.tfjs ? fmtMs(g.resnet18_224.tfjs.ms) : '–'} ms`);
   const l = llamaSummary(o.llama);
   add('llama_time', 'LLaMA-7B-sized definition: tree ready ≤ 2 s', l?.total_ms ?? null, (l?.total_ms ?? Infinity) <= 2000, l && `import ${l.import_ms} + build ${l.build_ms} + tree ${l.tree_ms} ms`);
   add('llama_peak', 'LLaMA-7B-sized definition: peak RSS ≤ 400 MB', l?.peak_rss_mb ?? null, (l?.peak_rss_mb ?? Infinity) <= 400, l && `process baseline ${l.baseline_rss_mb} MB`);
@@ -82,7 +89,7 @@ export function evaluateTargets(result) {
   const stH = st?.find((r) => r.workload === 'safetensors_1g_header_tree'), stR = st?.find((r) => r.workload === 'safetensors_1g_read');
   add('safetensors_header', '1 GB safetensors: header + tree ≤ 100 ms', stH?.ms ?? null, (stH?.ms ?? Infinity) <= 100, stH && `first call ${stH.first_ms ?? '–'} ms`);
   add('safetensors_read', '1 GB safetensors: all tensors read ≥ 1 GB/s (page cache)', stR?.gb_per_s ?? null, (stR?.gb_per_s ?? 0) >= 1);
-  const checks = ['engine_ts_1', 'engine_wasm_1', 'engine_wasm_2'].flatMap((k) => Object.entries(o[k]?.checks ?? {}).map(([w, c]) => ({ k, w, ...c })));
+  const checks = ['engine_ts_1', 'engine_wasm_1', 'engine_wasmr_1', 'engine_wasm_2'].flatMap((k) => Object.entries(o[k]?.checks ?? {}).map(([w, c]) => ({ k, w, ...c })));
   const bad = checks.filter((c) => !c.allclose);
   add('correctness', 'Net/ResNet-18/GPT outputs match PyTorch (rtol 1e-4, atol 1e-5), every kernel set', checks.length ? checks.length - bad.length : null,
     checks.length > 0 && bad.length === 0, `${checks.length - bad.length}/${checks.length} allclose${bad.length ? `; failing: ${bad.map((c) => `${c.k}:${c.w}`).join(', ')}` : ''}`);
@@ -106,15 +113,14 @@ export function formatReport(result, markdown = false) {
   out.push(table(['workload', ...cols.map((c) => c[1])], FORWARD.filter((w) => cols.some((c) => g[w][c[0]]))
     .map((w) => [LABELS[w], ...cols.map((c) => fmtCell(g[w][c[0]], w.startsWith('gemm')))]), markdown));
   h('Ratios (engine time / other time; < 1 means the engine is faster)');
-  const best1 = (w) => [g[w].ts1, g[w].wasm1].filter(Boolean).sort((a, b) => a.ms - b.ms)[0] ?? null;
   out.push(table(['workload', 'TS/PyTorch 1t', 'WASM/PyTorch 1t', 'WASM 2t/PyTorch 2t', 'best 1t/tfjs-wasm', 'WASM/ORT 1t', 'WASM 2t/ORT 2t'],
     FORWARD.filter((w) => g[w].wasm1 || g[w].ts1).map((w) => [LABELS[w], fmtRatio(ratio(g[w].ts1, g[w].pt1)), fmtRatio(ratio(g[w].wasm1, g[w].pt1)),
-      fmtRatio(ratio(g[w].wasm2, g[w].pt2)), fmtRatio(ratio(best1(w), g[w].tfjs)), fmtRatio(ratio(g[w].wasm1, g[w].ort1)), fmtRatio(ratio(g[w].wasm2, g[w].ort2))]), markdown));
+      fmtRatio(ratio(g[w].wasm2, g[w].pt2)), fmtRatio(ratio(best1(g, w), g[w].tfjs)), fmtRatio(ratio(g[w].wasm1, g[w].ort1)), fmtRatio(ratio(g[w].wasm2, g[w].ort2))]), markdown));
   h('Correctness against PyTorch on the same weights and inputs: max |difference| (engine: allclose rtol 1e-4 / atol 1e-5)');
   const diff = (c) => (c === undefined ? '–' : typeof c === 'number' ? c.toExponential(1) : `${c.max_abs_diff.toExponential(1)} ${c.allclose ? 'ok' : 'FAIL'}`);
-  out.push(table(['output', 'engine TS', 'engine WASM 1t', 'engine WASM 2t', 'ORT', 'tfjs-wasm'],
+  out.push(table(['output', 'engine TS', 'engine WASM 1t', 'engine WASM relaxed', 'engine WASM 2t', 'ORT', 'tfjs-wasm'],
     ['net_b1', 'net_b64', 'resnet18_224', 'gpt_128'].map((w) => [LABELS[w], diff(o.engine_ts_1?.checks?.[w]), diff(o.engine_wasm_1?.checks?.[w]),
-      diff(o.engine_wasm_2?.checks?.[w]), diff(o.ort?.checks?.[w]), diff(o.tfjs?.checks?.[w])]), markdown));
+      diff(o.engine_wasmr_1?.checks?.[w]), diff(o.engine_wasm_2?.checks?.[w]), diff(o.ort?.checks?.[w]), diff(o.tfjs?.checks?.[w])]), markdown));
   h('Definitions, files and trees');
   const rows = [];
   const l = llamaSummary(o.llama);

@@ -1,6 +1,8 @@
 // `torch-explorer`: the command line. This file only wires the commands (one file each in commands/) and
 // turns every failure into a message on stderr and an exit status (see errors.ts and docs/cli.md).
 import { Command, CommanderError } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { registerConvert } from './commands/convert';
 import { registerEntries } from './commands/entries';
 import { registerForward } from './commands/forward';
@@ -10,7 +12,18 @@ import { registerStateDict } from './commands/statedict';
 import { EXIT, toCliError } from './errors';
 import { activeFileResolver } from './engine-session';
 
-declare const PACKAGE_VERSION: string | undefined;
+/** The package's version, from the package.json two folders above the bundle (out/cli/cli.js). */
+function packageVersion(): string {
+  for (const candidate of [path.join(__dirname, '..', '..', 'package.json'), path.join(__dirname, '..', '..', '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'torch-explorer' && pkg.version) return pkg.version;
+    } catch {
+      // not there: try the next
+    }
+  }
+  return 'unknown';
+}
 
 function buildProgram(): Command {
   const program = new Command('torch-explorer')
@@ -19,7 +32,7 @@ function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  program.version(typeof PACKAGE_VERSION === 'string' ? PACKAGE_VERSION : '0.1.0', '-V, --version');
+  program.version(packageVersion(), '-V, --version');
   registerEntries(program);
   registerInspect(program);
   registerForward(program);

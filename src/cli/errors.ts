@@ -72,9 +72,15 @@ export function relevantTraceback(traceback: string, resolveFile: (file: string)
     else if (!frames.length) header.push(line);
   }
   if (!frames.length) return lines.join('\n');
-  const shown = frames.slice(-12);
-  if (shown.length < frames.length) header = [...header, `  ... ${frames.length - shown.length} earlier frame(s)`];
-  return [...header, ...shown.flat()].join('\n');
+  // frames inside our torch shim are how the engine is reached, not where the user's code went wrong
+  const ours = (frame: string[]) => /^\s*File "[^"]*\/(site-packages\/torch|_torch_explorer)\//.test(frame[0]);
+  const user = frames.filter((f) => !ours(f));
+  const shown = (user.length ? user : frames).slice(-12);
+  const hidden = frames.length - (user.length ? user.length : frames.length);
+  const dropped = (user.length ? user.length : frames.length) - shown.length;
+  if (dropped > 0) header = [...header, `  ... ${dropped} earlier frame(s)`];
+  const footer = hidden > 0 ? [`  (${hidden} frame(s) inside torch-explorer's torch package not shown)`] : [];
+  return [...header, ...shown.flat(), ...footer].join('\n');
 }
 
 /** Any error as a CliError; unknown errors count as our bugs. */

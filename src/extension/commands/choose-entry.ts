@@ -11,7 +11,7 @@ export function parseKwargs(text: string): { kwargs?: Record<string, unknown>; e
   const t = text.trim();
   if (!t) return { kwargs: {} };
   try {
-    const v = JSON.parse(t.startsWith('{') ? t : `{${t}}`) as unknown;
+    const v = JSON.parse(/^[[{"]/.test(t) && !/^"[^"]*"\s*:/.test(t) ? t : `{${t}}`) as unknown;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: 'Keyword arguments must be a JSON object, e.g. {"num_class": 10}' };
     return { kwargs: v as Record<string, unknown> };
   } catch (e) {

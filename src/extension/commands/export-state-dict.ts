@@ -7,7 +7,7 @@ import type { Tensor } from '../../engine/tensor';
 import { saveStateDict, type SaveReport } from '../../statedict/export-node';
 import { formatForPath } from '../../statedict/export';
 import type { EngineRequests } from '../engine/engine-requests';
-import { readEngineTensor } from '../engine/engine-tensors';
+import { ensureHostKernels, readEngineTensor } from '../engine/engine-tensors';
 import type { ModelStore } from '../engine/model-store';
 import { resolveModel, runCommand, withEngineProgress, type CommandOutcome, type ModelTarget } from './command-support';
 
@@ -44,6 +44,7 @@ export function registerExportStateDict(store: ModelStore, requests: EngineReque
           sd.set(rec.name, await readEngineTensor(requests, handle, rec, token));
           progress.report({ increment: 90 / records.length, message: rec.name });
         }
+        if (dtype) ensureHostKernels();
         return saveStateDict(sd, target_.fsPath, { dtype });
       });
     }, (r) => `exported ${r.keys} tensors (${(r.bytes / 1024).toFixed(1)} KiB${r.converted.length ? `, ${r.converted.length} converted` : ''}) to ${vscode.workspace.asRelativePath(r.target)}`));

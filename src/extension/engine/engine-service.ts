@@ -90,8 +90,8 @@ export class EngineService implements vscode.Disposable {
         cancelSub = options.token!.onCancellationRequested(() => {
           // Python cannot be interrupted from outside between its own checks: stop the process instead.
           this.log.info(`cancelled ${title}: stopping the engine process; it starts again on next use`);
+          reject(new EngineUnavailableError('Cancelled.', 'cancelled')); // before stop(), which fails the request as Disposed
           void this.stop();
-          reject(new EngineUnavailableError('Cancelled.', 'cancelled'));
         });
       });
       return await Promise.race([call, cancelled]);
@@ -110,8 +110,9 @@ export class EngineService implements vscode.Disposable {
     this.client = undefined;
     this.starting = undefined;
     if (client) {
+      this.bumpGeneration(); // at once: the handles of this process are gone from now on
+      this.refreshGate();
       await client.dispose();
-      this.bumpGeneration();
     }
     this.refreshGate();
   }

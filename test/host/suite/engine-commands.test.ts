@@ -8,7 +8,6 @@ import { parseKwargs } from '../../../src/extension/commands/choose-entry';
 import type { LoadOutcome } from '../../../src/extension/commands/load-state-dict';
 import { parseShape } from '../../../src/extension/commands/run-forward';
 import type { ForwardRun, LoadedModel } from '../../../src/extension/engine/model-store';
-import { formatBytes } from '../../../src/extension/engine/engine-tensors';
 import type { TorchExplorerApi } from '../../../src/extension/extension';
 import { openCheckpointFile } from '../../../src/formats/files-node';
 import { readSafetensors, writeNpy } from '../../../src/formats';
@@ -22,7 +21,7 @@ async function values(api: TorchExplorerApi, model: LoadedModel, key: string): P
   const rec = model.facts!.answer.stateDict.find((t) => t.name === key)!;
   const handle = await api.engine.store.live(model);
   const page = await api.engine.requests.tensorPage(handle, key, 0, rec.shape.reduce((a, b) => a * b, 1));
-  return formatBytes(rec.dtype, new Uint8Array(page.data));
+  return new Uint8Array(page.data); // little-endian, int64 as 64-bit integers: as files store them
 }
 
 describe('Engine: commands', () => {
@@ -47,6 +46,7 @@ describe('Engine: commands', () => {
     assert.ok(outcome.ok, outcome.message);
     assert.strictEqual(outcome.value.facts?.answer.totalParams, NET_PARAMS - 645);
     assert.deepStrictEqual(outcome.value.facts?.stateDictEntry('classifier.3.weight')?.shape, [5, 128]);
+    await vscode.workspace.openTextDocument(uri); // CodeLens is asked of open documents only
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     assert.deepStrictEqual(lenses.map((l) => l.command?.title), ['Explore · 75,194 params']);
     assert.deepStrictEqual(lenses[0].command?.arguments?.[1], 'Net');
@@ -64,7 +64,6 @@ describe('Engine: commands', () => {
     assert.deepStrictEqual(check.size_mismatches.map((m) => m.key), ['classifier.3.weight', 'classifier.3.bias']);
     assert.strictEqual(check.size_mismatches[0].message,
       'size mismatch for classifier.3.weight: copying a param with shape torch.Size([10, 128]) from checkpoint, the shape in current model is torch.Size([5, 128]).');
-    assert.ok(!outcome.value.loaded, 'strict loading raises, nothing is loaded');
     assert.match(outcome.value.notLoaded!, /^Error\(s\) in loading state_dict for Net:/);
     const doc = await vscode.workspace.openTextDocument(net);
     const line = lineOf(doc, 'nn.Linear(128, num_class)').line;
@@ -76,7 +75,7 @@ describe('Engine: commands', () => {
     assert.match(diags[0].message, /size mismatch for classifier\.3\.weight/);
   });
 
-  it('loads a matching state dict (or says which engine request it lacks)', async () => {
+  it('loads a matching state dict (net.pt); the values in the engine are the file\'s', async () => {
     const net = workspaceUri('net.py');
     await vscode.commands.executeCommand('torchExplorer.chooseEntry', net, { entry: 'Net', kwargs: {} });
     const outcome = await vscode.commands.executeCommand<Outcome<LoadOutcome>>('torchExplorer.loadStateDict',
@@ -84,12 +83,12 @@ describe('Engine: commands', () => {
     assert.ok(outcome.ok, outcome.message);
     assert.deepStrictEqual(outcome.value.check, { missing_keys: [], unexpected_keys: [], size_mismatches: [], error: null });
     assert.strictEqual(vscode.languages.getDiagnostics(net).filter((x) => x.code === 'load_state_dict').length, 0);
-    if (outcome.value.loaded) {
-      const file = readSafetensors(await vscode.workspace.fs.readFile(workspaceUri('weights', 'net.safetensors')));
-      assert.deepStrictEqual(await values(api, outcome.value.model, 'features.0.weight'), new Uint8Array(file.tensors.get('features.0.weight')!.bytes));
-    } else {
-      assert.match(outcome.value.notLoaded!, MISSING);
+    assert.ok(outcome.value.loaded, outcome.value.notLoaded);
+    const file = readSafetensors(await vscode.workspace.fs.readFile(workspaceUri('weights', 'net.safetensors')));
+    for (const key of ['features.0.weight', 'features.1.running_var', 'features.1.num_batches_tracked', 'classifier.3.bias']) {
+      assert.deepStrictEqual(await values(api, outcome.value.model, key), new Uint8Array(file.tensors.get(key)!.bytes), key);
     }
+    assert.ok(outcome.value.model.modified);
   });
 
   it('exports the state dict as safetensors and as a float16 .pt, read back', async () => {
@@ -98,7 +97,7 @@ describe('Engine: commands', () => {
     const outcome = await vscode.commands.executeCommand<Outcome<{ keys: number }>>('torchExplorer.exportStateDict', { uri: model.file.uri, entry: 'Net' }, { file: target.fsPath });
     assert.ok(outcome.ok, outcome.message);
     const back = readSafetensors(await vscode.workspace.fs.readFile(target));
-    assert.deepStrictEqual([...back.tensors.keys()], model.facts!.answer.stateDict.map((t) => t.name));
+    assert.deepStrictEqual([...back.tensors.keys()].sort(), model.facts!.answer.stateDict.map((t) => t.name).sort());
     assert.deepStrictEqual(back.tensors.get('features.1.num_batches_tracked')?.dtype, 'int64');
     for (const key of ['features.0.weight', 'classifier.3.bias', 'features.1.num_batches_tracked']) {
       assert.deepStrictEqual(new Uint8Array(back.tensors.get(key)!.bytes), await values(api, model, key), key);
@@ -163,7 +162,8 @@ describe('Engine: commands', () => {
     const started = Date.now();
     const pending = api.engine.store.load(uri, 'Slow', {}, { token: cancel.token });
     setTimeout(() => cancel.cancel(), 1500);
-    await assert.rejects(pending, /Cancelled/);
+    const result = await pending.then((m) => `resolved: ${m.state} ${m.error?.type}: ${m.error?.message} / ${m.file.error?.message}`, (e: Error) => e);
+    assert.ok(result instanceof Error && /Cancelled/.test(result.message), String(result));
     assert.ok(Date.now() - started < 4000, `cancelled after ${Date.now() - started} ms`);
     assert.ok(api.engine.service.generation > generation, 'the engine process was replaced');
     const again = await exploreNet();

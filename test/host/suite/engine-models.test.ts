@@ -7,6 +7,7 @@ import type { CommandOutcome } from '../../../src/extension/commands/command-sup
 import type { ForwardRun } from '../../../src/extension/engine/model-store';
 import { RANGE_SIZE } from '../../../src/extension/engine/engine-tree';
 import type { TorchExplorerApi } from '../../../src/extension/extension';
+import type { InspectorPanel } from '../../../src/extension/inspector/inspector-panel';
 import type { ModelNode } from '../../../src/extension/models-tree';
 import { getApi, label, lineOf, until, workspaceUri, writeFile } from './helpers';
 import { NET_MODULES, NET_PARAMETERS, NET_PARAMS, backToStatic, descendants, description, entryNode, explore, exploreNet } from './engine-helpers';
@@ -101,6 +102,26 @@ describe('Engine: the Models view from evaluated models', () => {
     assert.strictEqual(await vscode.env.clipboard.readText(), md);
     assert.match(md, /\| │ └─Conv2d: 2-5 \(`features\.4`\) \| \[1, 9, 16, 16\] \| 495 \| 126,720 \|/);
     assert.match(md, /Total params: 75,839/);
+  });
+
+  it('clicking a parameter opens it in the inspector with the engine\'s values', async () => {
+    const weight = descendants(api, entryNode(api, 'net.py', 'Net')).find((n) => n.type === 'tensor' && n.name === 'features.0.weight')!;
+    const item = api.modelsTree.getTreeItem(weight);
+    assert.strictEqual(item.command?.command, 'torchExplorer.inspectEngineItem');
+    const panel = await vscode.commands.executeCommand<InspectorPanel>(item.command.command, ...(item.command.arguments ?? []));
+    assert.ok(panel && panel.target?.kind === 'tensor');
+    const source = panel.target.source;
+    assert.deepStrictEqual([...source.info.shape], [6, 3, 3, 3]);
+    const model = api.engine.store.model(workspaceUri('net.py'), 'Net')!;
+    const page = await api.engine.requests.tensorPage(await api.engine.store.live(model), 'features.0.weight', 10, 5);
+    assert.deepStrictEqual([...(await source.read(10, 5))], [...new Float32Array(page.data)]);
+    const conv = descendants(api, entryNode(api, 'net.py', 'Net')).find((n) => n.type === 'module' && n.name === 'features')!;
+    const modulePanel = await vscode.commands.executeCommand<InspectorPanel>('torchExplorer.inspectEngineItem', conv);
+    assert.ok(modulePanel.target?.kind === 'module');
+    assert.strictEqual(modulePanel.target.module.methods.named_modules.count, 9);
+    assert.strictEqual(modulePanel.target.module.methods.state_dict.count, 14);
+    assert.strictEqual(modulePanel.target.module.parameters, 693);
+    modulePanel.dispose();
   });
 
   it('refreshes after a save keeping ids, so expansion survives', async () => {

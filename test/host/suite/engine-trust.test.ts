@@ -48,6 +48,7 @@ describe('Engine: Restricted Mode runs nothing', () => {
 
   it('CodeLens and hovers stay static', async () => {
     const uri = workspaceUri('net.py');
+    await vscode.workspace.openTextDocument(uri); // CodeLens is asked of open documents only
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
     assert.deepStrictEqual(lenses.map((l) => l.command?.title), ['Explore (Restricted Mode: outline only)']);
     const doc = await vscode.workspace.openTextDocument(uri);

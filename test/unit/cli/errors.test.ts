@@ -43,6 +43,15 @@ describe('cli: errors', function () {
     }
   });
 
+  it('--version prints the package version; no command prints the help with status 2', async () => {
+    const version = await runCli(['--version']);
+    assert.equal(version.status, 0);
+    assert.match(version.stdout, /^\d+\.\d+\.\d+\n$/);
+    const bare = await runCli([]);
+    assert.equal(bare.status, 2);
+    assert.match(bare.stderr, /Usage: torch-explorer/);
+  });
+
   it('a missing model file: status 3 naming it', async () => {
     assertClean(await runCli(['inspect', 'models/missing.py']), 3, /error: models\/missing\.py: no such model file/);
   });

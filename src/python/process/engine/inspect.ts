@@ -28,11 +28,12 @@ function persistentBuffers(m: Module): Map<Tensor, boolean> {
   return persistent;
 }
 
-export function inspectModel(model: number, entry: string, stubbedImports: string[]): InspectResult {
+/** `definition`: where the entry is defined, the root's source when no workspace line constructed it. */
+export function inspectModel(model: number, entry: string, stubbedImports: string[], definition?: SourceLocation): InspectResult {
   const m = moduleOf(model);
   const modules: ModuleSummary[] = [...m.named_modules()].map(([name, mod]) => {
     const meta = moduleMeta(mod);
-    const source = where(meta?.created), assigned = where(meta?.assigned);
+    const source = where(meta?.created ?? (mod === m ? definition : undefined)), assigned = where(meta?.assigned);
     return { name, type: mod._get_name(), params: paramCount(mod), ...(source ? { source } : {}), ...(assigned ? { assigned } : {}) };
   });
   const parameters = [...m.named_parameters()].map(([name, p]) => ({ name, shape: [...p.shape], dtype: p.dtype as EngineDType }));

@@ -22,6 +22,10 @@ export class RequestError extends Error {
 /** What the host learnt from the last evaluation (models belong to it). */
 const session = {
   stubbedImports: [] as StubbedImport[],
+  entryFile: '',
+  /** entry name -> line of its definition (the root module's source when Torch Explorer built it) */
+  entryLines: new Map<string, number>(),
+  /** model handle -> entry name */
   entries: new Map<number, string>(),
 };
 onShimReset(() => session.entries.clear());
@@ -57,6 +61,8 @@ function evaluateFiles(runtime: Runtime, files: Record<string, string>, entryFil
   if (!outcome.ok) throw new RequestError(outcome.error!);
   session.stubbedImports = stubbed;
   const entries = callPython<ListEntriesResult['entries']>(runtime, 'entries', { moduleName: outcome.result!.moduleName, entryFile });
+  session.entryFile = entryFile;
+  session.entryLines = new Map(entries.map((e) => [e.name, e.line]));
   return { entries, stubbedImports: stubbed };
 }
 
@@ -72,8 +78,12 @@ function answer(runtime: Runtime, request: EngineRequest, post: Post): unknown {
       session.entries.set(result.handle, result.entry);
       return result;
     }
-    case 'inspect':
-      return inspectModel(request.model, session.entries.get(request.model) ?? '', session.stubbedImports.map((s) => s.name));
+    case 'inspect': {
+      const entry = session.entries.get(request.model) ?? '';
+      const line = session.entryLines.get(entry);
+      const definition = line !== undefined ? { file: session.entryFile, line } : undefined;
+      return inspectModel(request.model, entry, session.stubbedImports.map((s) => s.name), definition);
+    }
     case 'forward':
       return runForward(request);
     case 'tensorPage':

@@ -2,12 +2,8 @@
 from . import layers as _layers
 from .module import Module  # noqa: F401
 
-_NAMES = ['_DropoutNd', 'Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d', 'AlphaDropout', 'FeatureAlphaDropout']
-for _name in _NAMES:
-    _cls = _layers.LAYERS.get(_name) or getattr(_layers, _name, None)
-    if _cls is not None:
-        globals()[_name] = _cls
+globals().update(_layers.group_classes("dropout"))
 
 
 def __getattr__(name):
-    raise AttributeError(f"torch.nn.modules.{__name__.rpartition('.')[2]}.{name} is not supported by Torch Explorer's engine")
+    raise AttributeError(f"torch.nn.modules.dropout.{name} is not supported by Torch Explorer's engine")

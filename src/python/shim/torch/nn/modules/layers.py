@@ -1,277 +1,9 @@
-"""Engine layers (nn.Conv2d, nn.Sequential, ...) as Python classes.
-
-Each class constructs its engine layer by name with the call's (args, kwargs), so the engine binds them to
-PyTorch's signature. Attributes (`in_channels`, `weight`, `kernel_size`) are read from the engine. A Python
-subclass (`class MyConv(nn.Conv2d)`) gets its own name, and the engine calls its forward/extra_repr when it
-overrides them; `super().forward(x)` runs the engine's own forward.
-"""
-import operator
-
-from ... import _core, _positions
-from ..._core import call, call_raw, encode_args, encode_kwargs
-from .module import Module
-
-
-class EngineModule(Module):
-    """Base of every engine layer; `_te_engine_class` names the engine class it constructs."""
-
-    _te_engine_class = None
-    _te_members_only = False
-
-    def __init__(self, *args, **kwargs):
-        if "_te_id" in self.__dict__:
-            return
-        cls = type(self)
-        engine_class = cls._te_engine_class
-        if engine_class is None:
-            raise TypeError(f"{cls.__name__} is an abstract base of engine layers and cannot be constructed")
-        own = LAYERS[engine_class]
-        subclass = cls is not own
-        info = {
-            "name": cls.__name__ if subclass else None,
-            "forward": subclass and cls.forward is not own.forward,
-            "extraRepr": subclass and cls.extra_repr is not own.extra_repr,
-            "created": _positions.creation_site(self),
-        }
-        marker = call_raw("nnNew", engine_class, encode_args(args), encode_kwargs(kwargs), info)
-        _core.adopt_module(self, marker["m"][0])
-
-    def forward(self, *args, **kwargs):
-        return call("mbase", self._te_id, "forward", encode_args(args), encode_kwargs(kwargs) if kwargs else None)
-
-    def extra_repr(self):
-        return call("mbase", self._te_id, "extra_repr", [], None)
-
-    def _engine(self, name, *args, **kwargs):
-        return call("mm", self._te_id, name, encode_args(args), encode_kwargs(kwargs) if kwargs else None)
-
-
-def _index(i):
-    return i if isinstance(i, slice) else operator.index(i)
-
-
-class Sequential(EngineModule):
-    _te_engine_class = "Sequential"
-
-    def __getitem__(self, idx):
-        return self._engine("get", _index(idx))
-
-    def __setitem__(self, idx, module):
-        self._engine("set", operator.index(idx), module)
-
-    def __delitem__(self, idx):
-        self._engine("delete", _index(idx))
-
-    def __len__(self):
-        return self._engine("len")
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __add__(self, other):
-        if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
-        return Sequential(*self, *other)
-
-    def __iadd__(self, other):
-        return self.extend(other)
-
-    def append(self, module):
-        self._engine("append", module)
-        return self
-
-    def extend(self, sequential):
-        self._engine("extend", list(sequential))
-        return self
-
-    def insert(self, index, module):
-        self._engine("insert", index, module)
-        return self
-
-    def pop(self, key):
-        return self._engine("pop", _index(key))
-
-
-class ModuleList(EngineModule):
-    _te_engine_class = "ModuleList"
-
-    def __init__(self, modules=None):
-        EngineModule.__init__(self, list(modules) if modules is not None else None)
-
-    def __getitem__(self, idx):
-        return self._engine("get", _index(idx))
-
-    def __setitem__(self, idx, module):
-        self._engine("set", operator.index(idx), module)
-
-    def __delitem__(self, idx):
-        self._engine("delete", _index(idx))
-
-    def __len__(self):
-        return self._engine("len")
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __iadd__(self, modules):
-        return self.extend(modules)
-
-    def __add__(self, other):
-        return ModuleList([*self, *other])
-
-    def append(self, module):
-        self._engine("append", module)
-        return self
-
-    def extend(self, modules):
-        self._engine("extend", list(modules))
-        return self
-
-    def insert(self, index, module):
-        self._engine("insert", index, module)
-
-    def pop(self, key):
-        return self._engine("pop", _index(key))
-
-
-class ModuleDict(EngineModule):
-    _te_engine_class = "ModuleDict"
-
-    def __init__(self, modules=None):
-        EngineModule.__init__(self, _pairs(modules) if modules is not None else None)
-
-    def __getitem__(self, key):
-        return self._engine("get", key)
-
-    def __setitem__(self, key, module):
-        self._engine("set", key, module)
-
-    def __delitem__(self, key):
-        self._engine("delete", key)
-
-    def __len__(self):
-        return self._engine("len")
-
-    def __iter__(self):
-        return iter(self._engine("keys"))
-
-    def __contains__(self, key):
-        return self._engine("has", key)
-
-    def keys(self):
-        return list(self._engine("keys"))
-
-    def items(self):
-        return [tuple(pair) for pair in self._engine("items")]
-
-    def values(self):
-        return list(self._engine("values"))
-
-    def update(self, modules):
-        self._engine("update", _pairs(modules))
-
-    def pop(self, key):
-        return self._engine("pop", key)
-
-    def clear(self):
-        self._engine("clear")
-
-
-def _pairs(mapping):
-    """A mapping or an iterable of pairs as a list of [key, value] (insertion order, as ModuleDict keeps it)."""
-    items = mapping.items() if hasattr(mapping, "items") else mapping
-    return [list(pair) for pair in items]
-
-
-class ParameterList(EngineModule):
-    _te_engine_class = "ParameterList"
-
-    def __init__(self, values=None):
-        EngineModule.__init__(self, list(values) if values is not None else None)
-
-    def __getitem__(self, idx):
-        return self._engine("get", _index(idx))
-
-    def __setitem__(self, idx, param):
-        self._engine("set", operator.index(idx), param)
-
-    def __len__(self):
-        return self._engine("len")
-
-    def __iter__(self):
-        return iter([self[i] for i in range(len(self))])
-
-    def __iadd__(self, parameters):
-        return self.extend(parameters)
-
-    def append(self, value):
-        self._engine("append", value)
-        return self
-
-    def extend(self, values):
-        self._engine("extend", list(values))
-        return self
-
-
-class ParameterDict(EngineModule):
-    _te_engine_class = "ParameterDict"
-
-    def __init__(self, parameters=None):
-        EngineModule.__init__(self, _parameter_pairs(parameters) if parameters is not None else None)
-
-    def __getitem__(self, key):
-        return self._engine("item", key)
-
-    def __setitem__(self, key, value):
-        self._engine("set", key, value)
-
-    def __delitem__(self, key):
-        self._engine("delete", key)
-
-    def __contains__(self, key):
-        return self._engine("has", key)
-
-    def __len__(self):
-        return self._engine("len")
-
-    def __iter__(self):
-        return iter(self._engine("keys"))
-
-    def keys(self):
-        return list(self._engine("keys"))
-
-    def values(self):
-        return list(self._engine("values"))
-
-    def items(self):
-        return [tuple(pair) for pair in self._engine("items")]
-
-    def get(self, key, default=None):
-        return self[key] if key in self else default
-
-    def pop(self, key):
-        return self._engine("pop", key)
-
-    def setdefault(self, key, default=None):
-        return self._engine("setdefault", key, default)
-
-    def update(self, parameters):
-        self._engine("update", _parameter_pairs(parameters))
-
-    def clear(self):
-        self._engine("clear")
-
-
-def _parameter_pairs(parameters):
-    """PyTorch applies a plain dict in sorted key order and ordered mappings in their own order."""
-    import collections
-
-    if isinstance(parameters, (collections.OrderedDict, ParameterDict)):
-        return [list(pair) for pair in parameters.items()]
-    if isinstance(parameters, dict):
-        return [[k, parameters[k]] for k in sorted(parameters)]
-    return [list(pair) for pair in parameters]
-
+"""Engine layers as Python classes: every layer the engine exports gets a class (with PyTorch's abstract
+bases for isinstance checks: _ConvNd, _BatchNorm, RNNBase, ...); containers are in containers.py."""
+from ... import _core
+from ..._core import call
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .engine_module import LAYERS, EngineModule
 
 class RNNBase(EngineModule):
     def flatten_parameters(self):
@@ -349,7 +81,35 @@ _BASES = {
 _DERIVED = {"NonDynamicallyQuantizableLinear": "Linear", "UpsamplingNearest2d": "Upsample", "UpsamplingBilinear2d": "Upsample"}
 _DEFINED = {cls._te_engine_class: cls for cls in (Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, Embedding)}
 
-LAYERS = {}  # engine class name -> Python class
+# Where PyTorch defines each class (class __module__ and the torch.nn.modules.<group> re-exports).
+GROUPS = {
+    'activation': ['ReLU', 'ReLU6', 'LeakyReLU', 'PReLU', 'RReLU', 'ELU', 'CELU', 'SELU', 'GELU', 'SiLU', 'Mish', 'Sigmoid', 'Tanh', 'Hardswish', 'Hardsigmoid', 'Hardtanh', 'Hardshrink', 'Softshrink', 'Tanhshrink', 'Softsign', 'Softplus', 'LogSigmoid', 'Threshold', 'GLU', 'Softmin', 'Softmax', 'Softmax2d', 'LogSoftmax', 'MultiheadAttention'],
+    'batchnorm': ['_NormBase', '_BatchNorm', 'BatchNorm1d', 'BatchNorm2d', 'BatchNorm3d', 'SyncBatchNorm'],
+    'container': ['Sequential', 'ModuleList', 'ModuleDict', 'ParameterList', 'ParameterDict', 'Container'],
+    'conv': ['_ConvNd', '_ConvTransposeNd', 'Conv1d', 'Conv2d', 'Conv3d', 'ConvTranspose1d', 'ConvTranspose2d', 'ConvTranspose3d'],
+    'dropout': ['_DropoutNd', 'Dropout', 'Dropout1d', 'Dropout2d', 'Dropout3d', 'AlphaDropout', 'FeatureAlphaDropout'],
+    'flatten': ['Flatten', 'Unflatten'],
+    'instancenorm': ['_InstanceNorm', 'InstanceNorm1d', 'InstanceNorm2d', 'InstanceNorm3d'],
+    'linear': ['Identity', 'Linear', 'Bilinear', 'NonDynamicallyQuantizableLinear', 'LazyLinear'],
+    'normalization': ['LayerNorm', 'GroupNorm', 'RMSNorm', 'LocalResponseNorm'],
+    'padding': ['ZeroPad1d', 'ZeroPad2d', 'ConstantPad1d', 'ConstantPad2d', 'ReflectionPad1d', 'ReflectionPad2d', 'ReplicationPad1d', 'ReplicationPad2d'],
+    'pixelshuffle': ['PixelShuffle', 'PixelUnshuffle'],
+    'pooling': ['_MaxPoolNd', '_AvgPoolNd', '_AdaptiveAvgPoolNd', '_AdaptiveMaxPoolNd', 'MaxPool1d', 'MaxPool2d', 'MaxPool3d', 'AvgPool1d', 'AvgPool2d', 'AvgPool3d', 'AdaptiveAvgPool1d', 'AdaptiveAvgPool2d', 'AdaptiveAvgPool3d', 'AdaptiveMaxPool1d', 'AdaptiveMaxPool2d', 'AdaptiveMaxPool3d'],
+    'rnn': ['RNNBase', 'RNN', 'LSTM', 'GRU', 'RNNCell', 'LSTMCell', 'GRUCell'],
+    'sparse': ['Embedding', 'EmbeddingBag'],
+    'transformer': ['Transformer', 'TransformerEncoder', 'TransformerDecoder', 'TransformerEncoderLayer', 'TransformerDecoderLayer'],
+    'upsampling': ['Upsample', 'UpsamplingNearest2d', 'UpsamplingBilinear2d'],
+}
+_GROUP_OF = {name: group for group, names in GROUPS.items() for name in names}
+
+
+for _cls in (*_DEFINED.values(), RNNBase, _ConvNd, _ConvTransposeNd, _NormBase, _BatchNorm, _InstanceNorm, _DropoutNd,
+             _MaxPoolNd, _AvgPoolNd, _AdaptiveAvgPoolNd, _AdaptiveMaxPoolNd):
+    _cls.__module__ = "torch.nn.modules." + _GROUP_OF[_cls.__name__]
+
+
+def group_classes(group):
+    return {name: LAYERS.get(name) or globals()[name] for name in GROUPS[group] if name in LAYERS or name in globals()}
 
 
 def _base_of(name):
@@ -366,7 +126,8 @@ def _make_layer(name):
     if parent is None and name in _DERIVED:
         parent = _make_layer(_DERIVED[name])
         LAYERS[_DERIVED[name]] = parent
-    cls = type(name, (parent or _base_of(name),), {"_te_engine_class": name, "__module__": "torch.nn"})
+    module = "torch.nn.modules." + _GROUP_OF.get(name, "module")
+    cls = type(name, (parent or _base_of(name),), {"_te_engine_class": name, "__module__": module})
     cls.__qualname__ = name
     return cls
 

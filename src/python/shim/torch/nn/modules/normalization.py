@@ -2,12 +2,8 @@
 from . import layers as _layers
 from .module import Module  # noqa: F401
 
-_NAMES = ['LayerNorm', 'GroupNorm', 'RMSNorm', 'LocalResponseNorm']
-for _name in _NAMES:
-    _cls = _layers.LAYERS.get(_name) or getattr(_layers, _name, None)
-    if _cls is not None:
-        globals()[_name] = _cls
+globals().update(_layers.group_classes("normalization"))
 
 
 def __getattr__(name):
-    raise AttributeError(f"torch.nn.modules.{__name__.rpartition('.')[2]}.{name} is not supported by Torch Explorer's engine")
+    raise AttributeError(f"torch.nn.modules.normalization.{name} is not supported by Torch Explorer's engine")
