@@ -152,6 +152,7 @@ const dir = path.join(root, 'bench-results');
 fs.mkdirSync(dir, { recursive: true });
 const file = path.join(dir, `${result.date.replace(/[:.]/g, '-')}.json`);
 fs.writeFileSync(file, `${JSON.stringify(result, null, 1)}\n`);
-fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(result, null, 1)}\n`);
-log(`JSON: ${path.relative(root, file)} and bench-results/latest.json (${result.elapsed_s} s in all)`);
+// latest.json is the committed record of a full run; a run of selected names writes its dated file only
+if (!only.length) fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(result, null, 1)}\n`);
+log(`JSON: ${path.relative(root, file)}${only.length ? '' : ' and bench-results/latest.json'} (${result.elapsed_s} s in all)`);
 if (wantsForward && outputs.engine_wasm_1?.error && outputs.engine_ts_1?.error) process.exit(1);

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 
 interface Policy { warmup: number; minRuns: number; minMs: number; capMs: number; maxRuns: number }
 const POLICY = JSON.parse(fs.readFileSync(path.join(__dirname, 'policy.json'), 'utf8')) as {
-  maxForeign: number; maxAttempts: number; slowAttemptMs: number; slowMaxAttempts: number; default: Policy; workloads: Record<string, Partial<Policy>>;
+  maxForeign: number; maxAttempts: number; slowAttemptMs: number; slowMaxAttempts: number; quietWaitMs: number; quietWindowMs: number; default: Policy; workloads: Record<string, Partial<Policy>>;
 };
 const HZ = 100; // USER_HZ: fixed at 100 in the Linux ABI for /proc/stat
 
@@ -68,6 +68,15 @@ async function attempt(fn: Fn, p: Policy): Promise<Omit<BlockResult, 'attempts'>
   return { ms: +median.toFixed(4), min_ms: +sorted[0].toFixed(4), runs: times.length, foreign_load };
 }
 
+/** Waits (at most quietWaitMs, never past `until`) for a window in which other processes leave the machine idle. */
+async function waitForQuiet(until: number): Promise<void> {
+  const end = Math.min(until, Date.now() + POLICY.quietWaitMs);
+  while (Date.now() < end) {
+    const { foreign_load } = await withForeignLoad(() => new Promise((resolve) => setTimeout(resolve, POLICY.quietWindowMs)));
+    if (foreign_load === null || foreign_load <= POLICY.maxForeign) return;
+  }
+}
+
 /** Median of a timing block after warm-up, retried while foreign load is high (see the file comment). */
 export async function timeBlock(name: string, fn: Fn, override: Partial<Policy> = {}): Promise<BlockResult> {
   const p = { ...policy(name), ...override };
@@ -81,6 +90,7 @@ export async function timeBlock(name: string, fn: Fn, override: Partial<Policy> 
     const limit = performance.now() - started > POLICY.slowAttemptMs ? POLICY.slowMaxAttempts : POLICY.maxAttempts;
     if (best === null || (r.foreign_load ?? 0) < (best.foreign_load ?? 0)) best = r;
     if ((best.foreign_load ?? 0) <= POLICY.maxForeign || attempts >= limit || Date.now() > until) break;
+    await waitForQuiet(until);
   }
   return { ...best, attempts };
 }

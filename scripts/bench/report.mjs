@@ -92,16 +92,16 @@ export function evaluateTargets(result) {
   const checks = ['engine_ts_1', 'engine_wasm_1', 'engine_wasmr_1', 'engine_wasm_2'].flatMap((k) => Object.entries(o[k]?.checks ?? {}).map(([w, c]) => ({ k, w, ...c })));
   const bad = checks.filter((c) => !c.allclose);
   add('correctness', 'Net/ResNet-18/GPT outputs match PyTorch (rtol 1e-4, atol 1e-5), every kernel set', checks.length ? checks.length - bad.length : null,
-    checks.length > 0 && bad.length === 0, `${checks.length - bad.length}/${checks.length} allclose${bad.length ? `; failing: ${bad.map((c) => `${c.k}:${c.w}`).join(', ')}` : ''}`);
+    checks.length > 0 && bad.length === 0, checks.length ? `${checks.length - bad.length}/${checks.length} allclose${bad.length ? `; failing: ${bad.map((c) => `${c.k}:${c.w}`).join(', ')}` : ''}` : undefined);
   return t;
 }
 
-function table(header, rows, markdown) {
+function table(header, rows, markdown, left = false) {
   if (markdown) {
-    return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n';
+    return [`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i && !left ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n') + '\n';
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
-  const line = (r) => r.map((c, i) => (i ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ');
+  const line = (r) => r.map((c, i) => (i && !left ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
@@ -145,11 +145,11 @@ export function formatReport(result, markdown = false) {
     if (pe.snapshot) rows.push(['Python engine: start from snapshot -> evaluate -> inspect', pe.snapshot.error ? `failed: ${pe.snapshot.error}`
       : `${pe.snapshot.total_ms} ms (start ${pe.snapshot.start_ms}, evaluate + build ${pe.snapshot.evaluate_build_ms}, inspect ${pe.snapshot.inspect_ms})`]);
   }
-  out.push(table(['what', 'result'], rows, markdown));
+  out.push(table(['what', 'result'], rows, markdown, true));
   h('Issue-6 targets');
   const fmtV = (v) => (v === null ? '–' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(2)) : String(v));
   out.push(table(['target', 'measured', 'status', 'detail'], (result.targets ?? []).map((t) => [t.target, fmtV(t.value),
-    t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED', t.detail ?? '']), markdown));
+    t.met === null ? 'not measured' : t.met ? 'met' : 'MISSED', t.detail ?? '']), markdown, true));
   const errors = Object.entries(o).filter(([, v]) => v && !Array.isArray(v) && v.error).map(([k, v]) => `${k}: ${v.error}`);
   const skipped = Object.entries(o.ort?.skipped ?? {}).map(([w, why]) => `ORT ${w}: ${why}`);
   const all = [...(result.notes ?? []), ...errors, ...skipped];

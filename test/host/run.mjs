@@ -310,6 +310,74 @@ async function screensPhase(baseUrl, folder) {
     await heatmap.hover({ position: { x: Math.min(40, box.width / 3), y: Math.min(40, box.height / 2) } }); // the readout names the cell
     await shot('inspector-conv-weight.png');
   });
+
+  // The engine: Explore from the CodeLens, a forward pass through the palette, the tree with shapes, a hover.
+  const rowDescription = (label) => row(label).locator('.label-description');
+  await step('screens: engine tree and forward summary of net.py', async () => {
+    await palette('>View: Close All Editors');
+    await page.keyboard.press('Enter');
+    const container = page.locator('.part.activitybar .action-item a[aria-label^="Torch Explorer"]');
+    if (!(await sidebar.isVisible()) || !(await sidebar.locator('.pane-header', { hasText: 'Models' }).isVisible())) await container.click({ timeout: 20000 });
+    await palette('net.py');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'net.py' }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: /^Explore/ }).first();
+    await lens.waitFor({ timeout: 15000 });
+    await lens.click();
+    // a wider side bar, so the descriptions (type, counts, output shape, time) show whole
+    const sash = await sidebar.boundingBox();
+    await page.mouse.move(sash.x + sash.width - 1, 400);
+    await page.mouse.down();
+    await page.mouse.move(sash.x + sash.width + 220, 400, { steps: 5 });
+    await page.mouse.up();
+    await rowDescription('features').filter({ hasText: 'params' }).waitFor({ timeout: 60000 }); // the first start of the engine
+    await expand('features');
+    await expand('classifier');
+    await palette('>Torch Explorer: Run Forward Pass');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Run Forward Pass' }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Enter a shape' }).first().click({ timeout: 15000 });
+    const input = page.locator('.quick-input-widget .quick-input-box input.input');
+    await input.fill('1, 3, 38, 38');
+    await page.keyboard.press('Enter');
+    const summary = await frameWith('table tbody tr td.layer', 30000);
+    await summary.locator('.totals', { hasText: 'Total mult-adds: 419,624' }).waitFor({ timeout: 15000 });
+    await rowDescription('4').filter({ hasText: '→ [1, 9, 16, 16]' }).waitFor({ timeout: 10000 });
+    await row('4').locator('.label-name').click(); // selects features.4 and reveals its line
+    await expand('4'); // its weight and bias
+    await row('weight').waitFor({ timeout: 5000 });
+    // a wider summary: the sash between the two editor groups to the left
+    const groups = await page.locator('.part.editor .split-view-view').all();
+    if (groups.length > 1) {
+      const first = await groups[0].boundingBox();
+      await page.mouse.move(first.x + first.width, 300);
+      await page.mouse.down();
+      await page.mouse.move(first.x + first.width - 200, 300, { steps: 5 });
+      await page.mouse.up();
+    }
+    await page.mouse.move(700, 830);
+    await shot('forward-summary.png');
+    await palette('>View: Close Editors in Other Groups');
+    await page.keyboard.press('Enter');
+    await page.mouse.move(700, 830);
+    await shot('engine-tree.png');
+  });
+
+  await step('screens: hover with engine facts on self.features', async () => {
+    const line = page.locator('.monaco-editor .view-line', { hasText: 'self.features = nn.Sequential(' });
+    await line.waitFor({ timeout: 10000 });
+    const span = line.locator(':scope > span');
+    const box = await span.boundingBox();
+    const text = await span.textContent();
+    const charWidth = box.width / Math.max(1, text.length);
+    const col = text.indexOf('features') + 3;
+    await page.mouse.move(box.x + 10, box.y + box.height / 2);
+    await page.mouse.move(box.x + charWidth * col, box.y + box.height / 2, { steps: 5 });
+    await page.locator('.monaco-hover', { hasText: '(engine)' }).first().waitFor({ timeout: 10000 });
+    const hover = await page.locator('.monaco-hover', { hasText: '(engine)' }).first().textContent();
+    if (!hover.includes('693 params')) throw new Error(`the hover does not give the parameter count: ${hover.slice(0, 200)}`);
+    await shot('hover-engine.png');
+  });
   await page.context().close();
 }
 

@@ -10,7 +10,9 @@ export function registerRevealSource(view: vscode.TreeView<ModelNode>, tree: Mod
     if (!node || !target) return undefined;
     const r = target.range;
     const selection = new vscode.Range(r.startLine, r.startCharacter, r.endLine, r.endCharacter);
-    const editor = await vscode.window.showTextDocument(target.uri, { selection, preserveFocus: false });
+    // where the file is already shown, not over a webview (such as the forward summary) in the active group
+    const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.uri.toString());
+    const editor = await vscode.window.showTextDocument(target.uri, { selection, preserveFocus: false, viewColumn: shown?.viewColumn });
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     return editor;
   });

@@ -71,7 +71,7 @@ export function registerRunForward(store: ModelStore, state: vscode.Memento): vs
         if ('shape' in chosen.input) await remember(model, chosen.input.shape);
         if (given?.summary !== false && model.facts) ForwardSummaryPanel.show(buildSummary(model.entry, model.facts, run), { preserveFocus: !!given });
         return run;
-      }, (run) => `forward pass: output ${shapeText(run.shapes.get('') ?? null)} in ${run.answer.ms.toFixed(1)} ms`));
+      }, (run) => (given?.summary === false ? `forward pass: output ${shapeText(run.shapes.get('') ?? null)} in ${run.answer.ms.toFixed(1)} ms` : '')));
 }
 
 async function inputFromNpy(uri: vscode.Uri): Promise<{ input: ForwardInput; label: string }> {

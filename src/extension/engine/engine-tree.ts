@@ -223,7 +223,7 @@ export class EngineTree {
     const parts: string[] = [node.entry.kind];
     if (facts) {
       const root = facts.root!;
-      parts.push(`${root.type} · ${params(facts.answer.totalParams ?? root.totalParams)}`);
+      parts.push(`${root.type !== node.entry.name ? `${root.type} · ` : ''}${params(facts.answer.totalParams)}`);
       if (this._mode !== 'tree') parts.push(`${VIEW_MODE_LABELS[this._mode]} ${count(modeCount(facts, this._mode))}`);
       const out = model.forward?.shapes.get('');
       if (out) parts.push(`→ ${shapeText(out)}`);

@@ -59,8 +59,8 @@ export class ForwardSummaryPanel implements vscode.Disposable {
 body { font-family: var(--vscode-font-family); color: var(--vscode-foreground); padding: 8px 16px; }
 h2 { font-weight: 600; font-size: 1.1em; margin: 4px 0 2px; }
 .sub { color: var(--vscode-descriptionForeground); margin-bottom: 10px; }
-table { border-collapse: collapse; font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
-th, td { padding: 2px 12px 2px 4px; text-align: left; white-space: pre; }
+table { border-collapse: collapse; font-family: var(--vscode-editor-font-family); font-size: 0.92em; }
+th, td { padding: 1px 10px 1px 2px; text-align: left; white-space: pre; }
 th { border-bottom: 1px solid var(--vscode-panel-border); font-weight: 600; }
 td.num, th.num { text-align: right; }
 tr:hover td { background: var(--vscode-list-hoverBackground); }

@@ -49,6 +49,15 @@ export function multAdds(m: ModuleFact, out: readonly number[] | null | undefine
 export function buildSummary(entry: string, facts: ModelFacts, run: ForwardRun): ForwardSummary {
   const rows: SummaryRow[] = [];
   const depthOf = (m: ModuleFact) => (m.name === '' ? 0 : m.name.split('.').length);
+  const isLast = (m: ModuleFact) => m.parent === undefined || facts.module(m.parent)!.children.at(-1) === m.name;
+  // torchinfo's drawing: ├─ before a child with later siblings, └─ before the last; │ continues an open branch
+  const branch = (m: ModuleFact): string => {
+    let lead = '';
+    for (let a = m.parent === undefined ? undefined : facts.module(m.parent); a && a.parent !== undefined; a = facts.module(a.parent)) {
+      lead = (isLast(a) ? '  ' : '│ ') + lead;
+    }
+    return `${lead}${isLast(m) ? '└─' : '├─'}`;
+  };
   for (const m of facts.modules) {
     const depth = depthOf(m);
     const index = m.parent === undefined ? 1 : facts.module(m.parent)!.children.indexOf(m.name) + 1;
@@ -56,7 +65,7 @@ export function buildSummary(entry: string, facts: ModelFacts, run: ForwardRun):
     rows.push({
       // a container shows its own parameters only ('--' when none), as torchinfo does
       name: m.name, depth, type: m.type, outputShape: out, params: m.ownParams,
-      layer: depth === 0 ? m.type : `${'│ '.repeat(depth - 1)}└─${m.type}: ${depth}-${index}`,
+      layer: depth === 0 ? m.type : `${branch(m)}${m.type}: ${depth}-${index}`,
       multAdds: multAdds(m, out), ms: run.ms.get(m.name),
     });
   }

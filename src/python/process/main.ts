@@ -9,6 +9,7 @@ import { ENGINE_EXIT, ENGINE_PROTOCOL_VERSION } from '../../protocol/engine';
 import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCapabilities, sandboxReport } from './harden';
 import { loadRuntime, type Runtime } from './runtime';
 import { handleModelRequest } from './engine/requests';
+import { handleJsModelRequest } from './jsmodels/requests';
 
 export interface EngineProcessConfig {
   pyodideDir: string;
@@ -73,6 +74,8 @@ function evaluate(runtime: Runtime, request: EngineRequest<'evaluate'>): EngineR
 }
 
 function handle(runtime: Runtime, request: EngineRequest): EngineResponse {
+  const jsModelResponse = handleJsModelRequest(runtime, request, post); // .ts/.js model files and the models built from them
+  if (jsModelResponse) return jsModelResponse;
   switch (request.kind) {
     case 'evaluate':
       return evaluate(runtime, request);

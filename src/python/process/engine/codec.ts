@@ -29,7 +29,7 @@ export function setCallableFactory(factory: typeof callableFactory): void {
   callableFactory = factory;
 }
 
-const NONFINITE: Record<string, number> = { nan: NaN, inf: Infinity, '-inf': -Infinity };
+const NONFINITE: Record<string, number> = { nan: NaN, inf: Infinity, '-inf': -Infinity, '-0.0': -0 };
 
 function engineFunction(name: unknown): unknown {
   const fn = typeof name === 'string' && Object.prototype.hasOwnProperty.call(F, name) ? (F as Record<string, unknown>)[name] : undefined;
@@ -84,6 +84,7 @@ export function decodeArgs(args: unknown, kwargs: unknown): unknown[] {
 }
 
 function encodeNumber(x: number): unknown {
+  if (Object.is(x, -0)) return { f: '-0.0' }; // toPy and JSON would both drop the sign
   return Number.isFinite(x) ? x : { f: Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf' };
 }
 

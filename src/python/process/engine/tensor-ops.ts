@@ -42,7 +42,33 @@ function callNamespace(ns: object, what: string, name: unknown, args: unknown, k
   const fn = isPublicName(name) ? (ns as Record<string, unknown>)[name] : undefined;
   if (typeof fn !== 'function' || !Object.prototype.hasOwnProperty.call(ns, name as string))
     throw new EngineCallError('AttributeError', `${what}.${String(name)} is not supported by Torch Explorer's engine`);
-  return encode((fn as Op)(...decodeArgs(args, kwargs)));
+  const decoded = decodeArgs(args, kwargs);
+  if (ns === torch && (name === 'max' || name === 'min')) {
+    const adapted = extremeAlongDim(name, decoded[0], decoded.slice(1));
+    if (adapted) return encode(adapted);
+  }
+  return encode((fn as Op)(...decoded));
+}
+
+/**
+ * max/min along a dim as (values, indices). The engine tags its result array with `values`/`indices` by
+ * assignment, which the engine process's frozen Array.prototype (its `values` method) rejects; this builds
+ * the same result with defineProperty until the engine does.
+ */
+function extremeAlongDim(kind: 'max' | 'min', input: unknown, rest: unknown[]): unknown[] | undefined {
+  if (!(input instanceof Tensor)) return undefined;
+  const last = rest[rest.length - 1];
+  const kw = last !== null && typeof last === 'object' && !Array.isArray(last) && !(last instanceof Tensor) ? (last as Record<string, unknown>) : {};
+  const positional = kw === last ? rest.slice(0, -1) : rest;
+  const dim = positional.length ? positional[0] : kw.dim;
+  if (typeof dim !== 'number') return undefined;
+  const keepdim = positional.length > 1 ? !!positional[1] : !!kw.keepdim;
+  const values = kind === 'max' ? torch.amax(input, dim, { keepdim }) : torch.amin(input, dim, { keepdim });
+  const indices = kind === 'max' ? torch.argmax(input, dim, { keepdim }) : torch.argmin(input, dim, { keepdim });
+  const result = [values, indices];
+  Object.defineProperty(result, 'values', { value: values });
+  Object.defineProperty(result, 'indices', { value: indices });
+  return result;
 }
 
 export function tensorOf(id: unknown): Tensor {
@@ -126,7 +152,12 @@ export const tensorOps: Record<string, Op> = {
     const t = tensorOf(id);
     if (!isPublicName(name) || !TENSOR_METHODS.has(name))
       throw new EngineCallError('AttributeError', `'Tensor' object has no attribute '${String(name)}'`);
-    return encode((t as unknown as Record<string, Op>)[name](...decodeArgs(args, kwargs)));
+    const decoded = decodeArgs(args, kwargs);
+    if (name === 'max' || name === 'min') {
+      const adapted = extremeAlongDim(name, t, decoded);
+      if (adapted) return encode(adapted);
+    }
+    return encode((t as unknown as Record<string, Op>)[name](...decoded));
   },
   tget(id, name): unknown {
     const t = tensorOf(id);
@@ -155,8 +186,8 @@ export const tensorOps: Record<string, Op> = {
     tensorOf(id).setIndex(decode(items) as IndexItem[], unwrapScalar(decode(value)) as Tensor | number | boolean);
     return null;
   },
-  item: (id) => tensorOf(id).item(),
-  tolist: (id) => tensorOf(id).tolist(),
+  item: (id) => encode(tensorOf(id).item()),
+  tolist: (id) => encode(tensorOf(id).tolist()),
   repr: (id) => String(handles.get(id)),
   frombytes(bytes, dtype, shape): unknown {
     if (!(bytes instanceof Uint8Array)) throw new EngineCallError('TypeError', 'frombuffer needs a bytes-like object');

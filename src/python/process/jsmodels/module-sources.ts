@@ -10,13 +10,14 @@ import { updateModuleMeta } from '../engine/handles';
 import { captureFrames, type StackFrame } from './positions';
 import type { WorkspaceModules } from './workspace-modules';
 
-function constructorNames(module: Module): Set<string> {
-  const names = new Set<string>();
-  for (let proto = Object.getPrototypeOf(module); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+/** `new X` frame names of the module's constructors, from the engine's base classes to the most derived one. */
+function constructorFrames(module: Module): string[] {
+  const names: string[] = [];
+  for (let proto = Object.getPrototypeOf(module); proto && proto !== Module.prototype; proto = Object.getPrototypeOf(proto)) {
     const name = Object.prototype.hasOwnProperty.call(proto, 'constructor') ? (proto.constructor as { name?: unknown }).name : undefined;
-    names.add(typeof name === 'string' && name ? `new ${name}` : 'new <anonymous>');
+    names.push(typeof name === 'string' && name ? `new ${name}` : 'new <anonymous>');
   }
-  return names;
+  return names.reverse();
 }
 
 function locationOf(frame: StackFrame, workspace: WorkspaceModules): SourceLocation {
@@ -26,9 +27,10 @@ function locationOf(frame: StackFrame, workspace: WorkspaceModules): SourceLocat
 
 /** The workspace line that called the constructor chain, if the caller is model code. */
 function creationSite(frames: StackFrame[], module: Module, workspace: WorkspaceModules): SourceLocation | undefined {
-  const chain = constructorNames(module);
+  // In order, so that `new Tree(depth - 1)` inside Tree's constructor is placed in the outer Tree's constructor.
+  // A class may have no frame (V8 can skip default constructors).
   let i = 0;
-  while (i < frames.length && frames[i].fn !== undefined && chain.has(frames[i].fn!)) i++;
+  for (const name of constructorFrames(module)) if (frames[i]?.fn === name) i++;
   const caller = frames[i];
   return caller && workspace.isWorkspaceFile(caller.file) ? locationOf(caller, workspace) : undefined;
 }
@@ -40,10 +42,20 @@ function creationSite(frames: StackFrame[], module: Module, workspace: Workspace
  */
 function assignmentSite(frames: StackFrame[], workspace: WorkspaceModules): SourceLocation | undefined {
   for (const frame of frames) {
-    if (workspace.isWorkspaceFile(frame.file)) return locationOf(frame, workspace);
+    if (workspace.isWorkspaceFile(frame.file)) return assignmentTarget(locationOf(frame, workspace), workspace);
     if (frame.fn?.startsWith('new ')) return undefined;
   }
   return undefined;
+}
+
+/** V8 points at the `=` of `this.features = ...`; the statement starts at its target, as in Python. */
+function assignmentTarget(at: SourceLocation, workspace: WorkspaceModules): SourceLocation {
+  const text = workspace.lineText(at.file, at.line);
+  let i = (at.column ?? 0) - 1;
+  if (text[i + 1] !== '=') return at;
+  while (i >= 0 && text[i] === ' ') i--;
+  while (i >= 0 && /[\w$.\]\[!?]/.test(text[i])) i--;
+  return { ...at, column: i + 1 };
 }
 
 /** Wraps one module's `_modules.set` (an own property on that Map instance; Map.prototype stays untouched). */

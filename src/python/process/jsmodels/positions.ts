@@ -85,14 +85,15 @@ export function parseStack(stack: unknown): StackFrame[] {
   for (const text of stack.split('\n')) {
     const m = FRAME.exec(text);
     if (!m) continue;
-    const fn = m[1]?.replace(/^async /, '');
+    // a module's top level runs as a function called on `exports`: V8 names it Object.<anonymous>
+    const fn = m[1] === 'Object.<anonymous>' ? '<module>' : m[1]?.replace(/^async /, '');
     frames.push({ ...(fn ? { fn } : {}), file: m[2], line: Number(m[3]), column: Number(m[4]) - 1 });
   }
   return frames;
 }
 
 /** The current call stack below `above` (excluded), deeper than V8's default of 10 frames. */
-export function captureFrames(above: (...args: never[]) => unknown, limit = 64): StackFrame[] {
+export function captureFrames(above: Function, limit = 64): StackFrame[] {
   const holder: { stack?: string } = {};
   const previous = Error.stackTraceLimit;
   Error.stackTraceLimit = limit;

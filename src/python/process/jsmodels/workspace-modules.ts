@@ -8,6 +8,7 @@ import * as vm from 'node:vm';
 import { transform } from 'sucrase';
 import type { StubbedImport } from '../../../protocol/engine';
 import { ENGINE_SPECIFIER, engineExports, isEngineSourcePath } from './engine-module';
+import { transpileError } from './errors';
 import { captureFrames, LineMap, type Position } from './positions';
 
 export const JS_MODEL_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
@@ -55,6 +56,7 @@ function permissiveStub(name: string): unknown {
 export class WorkspaceModules {
   readonly modules = new Map<string, WorkspaceModule>();
   readonly stubbedImports: StubbedImport[] = [];
+  private readonly lines = new Map<string, string[]>();
 
   constructor(
     private readonly files: Readonly<Record<string, string>>,
@@ -70,13 +72,25 @@ export class WorkspaceModules {
     return this.modules.get(file)?.lineMap.original(line, column) ?? { line, column };
   }
 
+  /** A line (1-based) of a workspace file as the user wrote it. */
+  lineText(file: string, line: number): string {
+    let lines = this.lines.get(file);
+    if (!lines) this.lines.set(file, (lines = (this.files[file] ?? '').split('\n')));
+    return lines[line - 1] ?? '';
+  }
+
   /** Loads `file` (and what it imports) and returns its exports. */
   load(file: string): Record<string, unknown> {
     const cached = this.modules.get(file);
     if (cached) return cached.exports; // a circular import sees the exports so far, as in Node
     const source = this.files[file];
     const transforms: ('typescript' | 'imports')[] = TYPESCRIPT.test(file) ? ['typescript', 'imports'] : ['imports'];
-    const output = transform(source, { transforms, filePath: file, sourceMapOptions: { compiledFilename: file } });
+    let output: ReturnType<typeof transform>;
+    try {
+      output = transform(source, { transforms, filePath: file, sourceMapOptions: { compiledFilename: file } });
+    } catch (error) {
+      throw transpileError(error, file);
+    }
     const record: WorkspaceModule = {
       file, source, exports: {}, lineMap: new LineMap(output.sourceMap?.mappings), loaded: false,
     };
@@ -88,6 +102,16 @@ export class WorkspaceModules {
     record.exports = moduleObject.exports as Record<string, unknown>;
     record.loaded = true;
     return record.exports;
+  }
+
+  /** What `require(specifier)` from `from` gave, without loading anything new (for reading types). */
+  exportsFor(from: string, specifier: string): object | undefined {
+    if (specifier === ENGINE_SPECIFIER) return engineExports();
+    if (!specifier.startsWith('.')) return undefined;
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(from), specifier));
+    if (isEngineSourcePath(target)) return engineExports();
+    const file = this.resolveWorkspaceFile(target);
+    return file ? this.modules.get(file)?.exports : undefined;
   }
 
   private require(from: string, specifier: unknown): unknown {

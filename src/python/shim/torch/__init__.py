@@ -47,6 +47,31 @@ for _name in _call("names", "torch"):
 
 # ---- functions whose Python side differs from a plain forward ----
 
+def _python_fallback(fn):
+    """Defined in Python only while the engine does not export a function of that name."""
+    if fn.__name__ not in globals():
+        globals()[fn.__name__] = fn
+        if not hasattr(Tensor, fn.__name__):
+            setattr(Tensor, fn.__name__, fn)
+    return fn
+
+
+@_python_fallback
+def equal(input, other):  # noqa: A002
+    return tuple(input.shape) == tuple(other.shape) and _builtins.bool((input == other).all())
+
+
+@_python_fallback
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):  # noqa: A002
+    close = (input - other).abs() <= atol + rtol * other.abs()
+    return close | ((input != input) & (other != other)) if equal_nan else close
+
+
+@_python_fallback
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):  # noqa: A002
+    return _builtins.bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     kwargs = {"dtype": _as_dtype(dtype)._name} if dtype is not None else {}
     if requires_grad:
@@ -64,7 +89,7 @@ def _plain(data):
     """Nested sequences with tensors inside (torch.tensor([t.item(), t2])) as plain Python numbers."""
     if isinstance(data, Tensor):
         return data.tolist() if data.dim() else data.item()
-    if isinstance(data, (list, tuple)) and any(isinstance(x, (Tensor, list, tuple)) for x in data):
+    if isinstance(data, (list, tuple)) and _builtins.any(isinstance(x, (Tensor, list, tuple)) for x in data):
         return [_plain(x) for x in data]
     return data
 

@@ -305,7 +305,7 @@ class EngineObject:
             raise AttributeError(name)
 
         def method(*args, **kwargs):
-            return call("om", self._id, encode_args(args), encode_kwargs(kwargs))
+            return call("om", self._id, name, encode_args(args), encode_kwargs(kwargs))
 
         method.__name__ = name
         return method

@@ -180,7 +180,7 @@ class Tensor:
     def tolist(self):
         self._fresh()
         values = call("tolist", self._id)
-        return _map_nested(values, float if self._dtype in _FLOATING else _same)
+        return _map_nested(values, float if self._dtype in _FLOATING else bool if self._dtype == "bool" else int)
 
     def __bool__(self):
         if self.numel() != 1:
@@ -376,10 +376,6 @@ def _python_scalar(value, dtype_name):
     if dtype_name == "bool":
         return bool(value)
     return int(value)
-
-
-def _same(value):
-    return value
 
 
 def _map_nested(values, fn):

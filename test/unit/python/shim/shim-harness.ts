@@ -6,9 +6,18 @@ import { EngineHarness } from '../engine-harness';
 
 export { EngineHarness };
 
+// JSON has no inf/nan: they print as null.
 const PRINT_RESULTS = `
-import json as _json
-print("RESULTS:" + _json.dumps(R, default=repr))
+import json as _json, math as _math
+def _finite(v):
+    if isinstance(v, float) and not _math.isfinite(v):
+        return None
+    if isinstance(v, (list, tuple)):
+        return [_finite(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    return v
+print("RESULTS:" + _json.dumps(_finite(R), default=repr))
 `;
 
 /** Evaluates `source` (which fills the dict `R`) and returns R as JSON values (non-JSON values as repr()). */

@@ -13,7 +13,7 @@ from _torch_explorer import imports, runner
 from .. import _core, manual_seed, nn
 from . import entries as _entries
 
-_state = {"module": None, "entries": {}}
+_state = {"module": None, "file": None, "entries": {}}
 
 
 def handle(request_json):
@@ -34,6 +34,7 @@ def _entries_of(request):
         source = f.read()
     found = _entries.list_entries(module, source)
     _state["module"] = module
+    _state["file"] = request["entryFile"]
     _state["entries"] = {e["name"]: e["kind"] for e in found}
     return found
 
@@ -46,7 +47,7 @@ def _instantiate(request):
     kind = _state["entries"].get(name)
     if kind is None:
         known = ", ".join(sorted(_state["entries"])) or "none"
-        raise ValueError(f"{name!r} is not an entry of {module.__name__} (entries: {known})")
+        raise ValueError(f"{name!r} is not an entry of {_state['file']} (entries: {known})")
     kwargs = request.get("kwargs") or {}
     value = getattr(module, name)
     if kind == "instance":
