@@ -75,14 +75,18 @@ if (wantsForward && !haveCache) notes.push('no bench cache: no correctness check
 const outputs = {};
 if (wantsForward) {
   // ---- the engine: one process per kernel set and thread count ---------------------------------------
-  const threaded = /TORCH_EXPLORER_THREADS/.test(fs.readFileSync(path.join(root, 'src', 'engine-node', 'wasm-threads.ts'), 'utf8'));
+  const threadsFile = path.join(root, 'src', 'engine-node', 'wasm-threads.ts');
+  const threaded = fs.existsSync(threadsFile) && /TORCH_EXPLORER_THREADS/.test(fs.readFileSync(threadsFile, 'utf8'));
   if (!threaded) notes.push('the engine has no threaded kernels yet: no WASM 2-thread column');
-  const variants = [['ts', 1, 100], ['wasm', 1, 40], ...(threaded ? [['wasm', 2, 40]] : [])];
-  for (const [kernels, threads, budget] of variants) {
-    const key = `engine_${kernels}_${threads}`;
-    outputs[key] = child(`engine ${kernels} kernels, ${threads} thread${threads > 1 ? 's' : ''}`,
+  // VS Code's Electron validates relaxed SIMD (fused multiply-add), so the engine picks that module there; Node 20
+  // needs a V8 flag for it (later Node versions validate it by default, and the plain WASM column uses it)
+  const relaxed = Number(process.versions.node.split('.')[0]) === 20 ? ['--experimental-wasm-relaxed-simd'] : null;
+  const variants = [['ts', 'ts', 1, 100, []], ['wasm', 'wasm', 1, 40, []], ...(relaxed ? [['wasmr', 'wasm', 1, 30, relaxed]] : []),
+    ...(threaded ? [['wasm', 'wasm', 2, 40, []]] : [])];
+  for (const [name, kernels, threads, budget, flags] of variants) {
+    outputs[`engine_${name}_${threads}`] = child(`engine ${kernels} kernels${flags.length ? ` (${flags.join(' ')})` : ''}, ${threads} thread${threads > 1 ? 's' : ''}`,
       ...node('engine.ts', ['--cache', cache, '--threads', String(threads), ...forwardOnly],
-        { env: { TORCH_EXPLORER_KERNELS: kernels }, retryBudgetS: budget }));
+        { env: { TORCH_EXPLORER_KERNELS: kernels }, retryBudgetS: budget }, flags));
   }
   if (torchOk && haveCache) {
     outputs.pytorch = child('PyTorch 1 and 2 threads', python, ['scripts/bench/torch_bench.py', '--cache', cache, '--threads', '1,2', ...forwardOnly], { retryBudgetS: 80 });
@@ -106,7 +110,7 @@ if (wants('llama')) {
 if (wants('safetensors')) outputs.safetensors = child('1 GB safetensors (generated once into the cache)', ...node('safetensors.ts', ['--cache', cache], { retryBudgetS: 30 }));
 if (wants('tree')) {
   outputs.tree = {};
-  for (const m of ['net', 'resnet18']) outputs.tree[m] = child(`model file -> tree: ${m}`, ...node('tree.ts', [m], { retryBudgetS: 10 }));
+  for (const m of ['net', 'resnet18']) outputs.tree[m] = child(`model file -> tree: ${m}`, ...node('tree.ts', [m], { retryBudgetS: 5 }));
 }
 if (wants('python')) {
   const snapshotDir = path.join(cache, 'engine-snapshot');

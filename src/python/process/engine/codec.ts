@@ -128,7 +128,7 @@ export function encode(v: unknown): unknown {
   if (v instanceof IncompatibleKeys) return { nt: ['_IncompatibleKeys', ['missing_keys', 'unexpected_keys'], [v.missing_keys, v.unexpected_keys]] };
   if (v instanceof Map) return { D: [...v].map(([k, x]) => [encode(k), encode(x)]) };
   if (v instanceof Set) return [...v].map(encode);
-  if (v instanceof Slice) return { s: [v.start, v.stop, v.step] };
+  if (v instanceof Slice) return { s: [v.start, v.stop, v.step].map((x) => x ?? undefined) };
   if (ArrayBuffer.isView(v)) return v;
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null)

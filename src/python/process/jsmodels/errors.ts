@@ -35,9 +35,7 @@ export function transpileError(error: unknown, file: string): Error {
 function fromCompileError(stack: string, workspace: WorkspaceModules): Partial<JsModelErrorInfo> {
   const [head, , caret] = stack.split('\n');
   const m = /^(.*):(\d+)$/.exec(head ?? '');
-  if (!m || !workspace.isWorkspaceFile(m[1])) return {};
-  const at = workspace.original(m[1], Number(m[2]), Math.max(0, (caret ?? '').indexOf('^')));
-  return { file: m[1], line: at.line, column: at.column };
+  return (m && workspace.site({ file: m[1], line: Number(m[2]), column: Math.max(0, (caret ?? '').indexOf('^')) })) || {};
 }
 
 function describe(error: unknown, workspace: WorkspaceModules): JsModelErrorInfo {
@@ -49,9 +47,10 @@ function describe(error: unknown, workspace: WorkspaceModules): JsModelErrorInfo
   const type = String(ownDataValue(error, 'name') ?? error.name ?? 'Error');
   const message = String(error.message);
   const stackText = String(error.stack ?? '');
-  const frames = parseStack(stackText)
-    .filter((f) => workspace.isWorkspaceFile(f.file))
-    .map((f) => ({ ...f, ...workspace.original(f.file, f.line, f.column) }));
+  const frames = parseStack(stackText).flatMap((f) => {
+    const site = workspace.site(f);
+    return site ? [{ ...f, ...site }] : [];
+  });
   const info: JsModelErrorInfo = {
     code: /allocation failed|Array buffer allocation|Invalid typed array length/i.test(message) ? 'MemoryLimit' : 'PythonError',
     type,

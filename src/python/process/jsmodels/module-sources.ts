@@ -20,11 +20,6 @@ function constructorFrames(module: Module): string[] {
   return names.reverse();
 }
 
-function locationOf(frame: StackFrame, workspace: WorkspaceModules): SourceLocation {
-  const at = workspace.original(frame.file, frame.line, frame.column);
-  return { file: frame.file, line: at.line, column: at.column };
-}
-
 /** The workspace line that called the constructor chain, if the caller is model code. */
 function creationSite(frames: StackFrame[], module: Module, workspace: WorkspaceModules): SourceLocation | undefined {
   // In order, so that `new Tree(depth - 1)` inside Tree's constructor is placed in the outer Tree's constructor.
@@ -32,7 +27,7 @@ function creationSite(frames: StackFrame[], module: Module, workspace: Workspace
   let i = 0;
   for (const name of constructorFrames(module)) if (frames[i]?.fn === name) i++;
   const caller = frames[i];
-  return caller && workspace.isWorkspaceFile(caller.file) ? locationOf(caller, workspace) : undefined;
+  return caller && workspace.site(caller);
 }
 
 /**
@@ -42,7 +37,8 @@ function creationSite(frames: StackFrame[], module: Module, workspace: Workspace
  */
 function assignmentSite(frames: StackFrame[], workspace: WorkspaceModules): SourceLocation | undefined {
   for (const frame of frames) {
-    if (workspace.isWorkspaceFile(frame.file)) return assignmentTarget(locationOf(frame, workspace), workspace);
+    const site = workspace.site(frame);
+    if (site) return assignmentTarget(site, workspace);
     if (frame.fn?.startsWith('new ')) return undefined;
   }
   return undefined;

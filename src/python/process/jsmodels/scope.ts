@@ -5,11 +5,14 @@
 // setTimeout, ...) to undefined, and `globalThis` to a frozen stand-in holding only the allowed names.
 import { inspect } from 'node:util';
 
-/** ECMAScript globals a model may use. Not: SharedArrayBuffer/Atomics (Atomics.wait blocks the process),
- *  WebAssembly, Intl (not frozen by the process's lock-down), timers, Node's globals. */
+/**
+ * ECMAScript globals a model may use. Not: anything that runs model code later, outside the time limit
+ * (Promise, FinalizationRegistry, timers; async syntax is refused in workspace-modules.ts), SharedArrayBuffer
+ * and Atomics (Atomics.wait blocks the process), WebAssembly, Intl (not frozen by the lock-down), Node's globals.
+ */
 const ALLOWED_GLOBALS = [
   'Object', 'Function', 'Array', 'Number', 'Boolean', 'String', 'Symbol', 'BigInt', 'Date', 'RegExp', 'JSON', 'Math',
-  'Reflect', 'Proxy', 'Promise', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Iterator',
+  'Reflect', 'Proxy', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'Iterator',
   'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError',
   'ArrayBuffer', 'DataView', 'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array',
   'Int32Array', 'Uint32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array',

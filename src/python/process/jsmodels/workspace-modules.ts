@@ -8,8 +8,9 @@ import * as vm from 'node:vm';
 import { transform } from 'sucrase';
 import type { StubbedImport } from '../../../protocol/engine';
 import { ENGINE_SPECIFIER, engineExports, isEngineSourcePath } from './engine-module';
-import { transpileError } from './errors';
+import { JsModelError, transpileError } from './errors';
 import { captureFrames, LineMap, type Position } from './positions';
+import { lineAndColumn, maskSource } from './source-scan';
 
 export const JS_MODEL_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 const TYPESCRIPT = /\.[mc]?ts$/;
@@ -35,6 +36,7 @@ export class ModuleNotFound extends Error {
 }
 
 const PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
+const FILE_PREFIX = 'workspace:';
 
 /** A stand-in for an unknown package: any property, call or `new` gives another stand-in. */
 function permissiveStub(name: string): unknown {
@@ -53,6 +55,21 @@ function permissiveStub(name: string): unknown {
   return new Proxy(target, handler);
 }
 
+/** `async f()`, `async () =>`, `async function`, `await`: the ways model code could still be running after
+ *  the request returned (the time limit covers synchronous code; a rejected promise would end the process). */
+const ASYNC_CODE = /\basync\s+(?:function\b|\(|\*|\[|[\w$]+\s*(?:=>|\())|\bawait\b/;
+
+function refuseAsyncCode(file: string, source: string): void {
+  const masked = maskSource(source);
+  const m = ASYNC_CODE.exec(masked);
+  if (!m) return;
+  const at = lineAndColumn(masked, m.index);
+  throw new JsModelError({
+    code: 'PythonError', type: 'SyntaxError', file, ...at,
+    message: 'async code is not supported in model files: model code runs synchronously, under the time limit',
+  });
+}
+
 export class WorkspaceModules {
   readonly modules = new Map<string, WorkspaceModule>();
   readonly stubbedImports: StubbedImport[] = [];
@@ -67,9 +84,17 @@ export class WorkspaceModules {
     return Object.prototype.hasOwnProperty.call(this.files, file);
   }
 
-  /** A generated position (from a stack frame) in the file the user wrote. */
-  original(file: string, line: number, column: number): Position {
-    return this.modules.get(file)?.lineMap.original(line, column) ?? { line, column };
+  /**
+   * Where a stack frame (or V8's "file:line" of a compile error) is in a file the user wrote; undefined outside
+   * workspace files. Model code is compiled under `workspace:<path>`: a plain relative path could be taken for
+   * a real file by a host with source maps enabled, which would rewrite the frame.
+   */
+  site(frame: { file: string; line: number; column: number }): (Position & { file: string }) | undefined {
+    if (!frame.file.startsWith(FILE_PREFIX)) return undefined;
+    const file = frame.file.slice(FILE_PREFIX.length);
+    const module = this.modules.get(file);
+    if (!module) return undefined;
+    return { file, ...module.lineMap.original(frame.line, frame.column) };
   }
 
   /** A line (1-based) of a workspace file as the user wrote it. */
@@ -85,6 +110,7 @@ export class WorkspaceModules {
     if (cached) return cached.exports; // a circular import sees the exports so far, as in Node
     const source = this.files[file];
     const transforms: ('typescript' | 'imports')[] = TYPESCRIPT.test(file) ? ['typescript', 'imports'] : ['imports'];
+    refuseAsyncCode(file, source);
     let output: ReturnType<typeof transform>;
     try {
       output = transform(source, { transforms, filePath: file, sourceMapOptions: { compiledFilename: file } });
@@ -95,7 +121,10 @@ export class WorkspaceModules {
       file, source, exports: {}, lineMap: new LineMap(output.sourceMap?.mappings), loaded: false,
     };
     this.modules.set(file, record);
-    const body = vm.compileFunction(output.code, PARAMETERS, { filename: file, contextExtensions: [this.scope] });
+    // Strict mode is part of the confinement: a sloppy function called bare gets the host's globalThis as
+    // `this`. Sucrase emits the directive today; it is not left to chance (same line, so lines stay put).
+    const code = output.code.startsWith('"use strict";') ? output.code : `"use strict";${output.code}`;
+    const body = vm.compileFunction(code, PARAMETERS, { filename: FILE_PREFIX + file, contextExtensions: [this.scope] });
     const moduleObject = { exports: record.exports as unknown, id: file, filename: file };
     const requireFn = (specifier: unknown) => this.require(file, specifier);
     body.call(record.exports, record.exports, requireFn, moduleObject, file, path.posix.dirname(file));
@@ -142,8 +171,7 @@ export class WorkspaceModules {
   }
 
   private noteStub(name: string, from: string): void {
-    const frame = captureFrames(this.noteStub).find((f) => f.file === from);
-    const at = frame ? this.original(from, frame.line, frame.column) : undefined;
+    const at = captureFrames(this.noteStub).map((f) => this.site(f)).find((site) => site?.file === from);
     this.stubbedImports.push({ name, importedFrom: { file: from, line: at?.line ?? 1 } });
   }
 }

@@ -10,7 +10,6 @@ object, {nt} named tuple, {sd} state dict, {meth} engine method.
 import builtins
 import collections
 import json
-import math
 import weakref
 
 import _torch_explorer_bridge as _bridge
@@ -19,7 +18,7 @@ from pyodide.ffi import jsnull as _jsnull
 _bridge_call = _bridge.call
 
 _releases = []  # ids of tensor wrappers that died since the last call
-_tensors = weakref.WeakValueDictionary()  # id -> Tensor wrapper
+_tensors = {}  # id -> weakref to the Tensor wrapper (plain dict of refs: faster than WeakValueDictionary)
 _strong = {}  # id -> module / parameter / engine-object wrapper
 _callables = {}  # token -> Python callable handed to the engine
 _callable_tokens = {}  # callable -> token
@@ -53,6 +52,8 @@ def call_raw(op, *args):
     released = _releases
     if released:
         _releases = []
+        for handle_id in released:
+            _tensors.pop(handle_id, None)
     else:
         released = None
     ok, value = _bridge_call("te", (op, released) + args)
@@ -181,7 +182,11 @@ def decode(v):
 def tensor_from(marker):
     """A wrapper for [id, shape, dtype, isParameter]; the same engine tensor gives the same wrapper."""
     handle_id, shape, dtype, is_parameter = marker
-    wrapper = (_strong if is_parameter else _tensors).get(handle_id)
+    if is_parameter:
+        wrapper = _strong.get(handle_id)
+    else:
+        ref = _tensors.get(handle_id)
+        wrapper = ref() if ref is not None else None
     if wrapper is None:
         if _releases and handle_id in _releases:
             _releases.remove(handle_id)
@@ -200,7 +205,7 @@ def adopt_tensor(wrapper, handle_id):
     if isinstance(wrapper, classes["Parameter"]):
         _strong[handle_id] = wrapper
     else:
-        _tensors[handle_id] = wrapper
+        _tensors[handle_id] = weakref.ref(wrapper)
 
 
 def module_from(marker):
@@ -335,8 +340,22 @@ def _dispatch(kind, handle_id, payload):
         return json.dumps({"v": encode(result)})
     except BaseException as exc:  # noqa: B036 - KeyboardInterrupt (the time limit) must travel too
         token = _token()
-        _errors[token] = exc
+        _errors[token] = exc.with_traceback(_without_plumbing(exc.__traceback__))
         return json.dumps({"error": token})
+
+
+def _without_plumbing(tb):
+    """The traceback without this file's frames (call/call_raw/_dispatch), which say nothing about the model."""
+    kept = []
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename != __file__:
+            kept.append(tb)
+        tb = tb.tb_next
+    for outer, inner in zip(kept, kept[1:]):
+        outer.tb_next = inner
+    if kept:
+        kept[-1].tb_next = None
+    return kept[0] if kept else None
 
 
 def _call_arguments(request):
@@ -365,5 +384,3 @@ def reset():
 
 
 call_raw("dispatcher", _dispatch)
-
-__all__ = ["call", "call_raw", "decode", "encode", "encode_args", "encode_kwargs", "math"]

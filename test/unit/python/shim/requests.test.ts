@@ -204,7 +204,8 @@ describe('engine requests on Python model files', function () {
       tensors: [['features.0.bias', { dtype: 'float32', shape: [6], offset: 0, data: bias }], ['extra.weight', { dtype: 'float32', shape: [1], offset: 0, data: new Float32Array(1).buffer }]],
     });
     assert.deepEqual(report.unexpected_keys, ['extra.weight']);
-    assert.equal(report.missing_keys.length, 17, JSON.stringify(report));
+    // without _metadata BatchNorm fills in num_batches_tracked itself (version < 2), as PyTorch does
+    assert.equal(report.missing_keys.length, 15, JSON.stringify(report));
     const after = await engine.client.request('tensorPage', { model: model.handle, name: 'features.0.bias', offset: 0, count: 6 });
     assert.deepEqual([...new Float32Array(after.data)], [9, 9, 9, 9, 9, 9]);
     const missing = await failure(engine.client.request('tensorPage', { model: model.handle, name: 'nope', offset: 0, count: 1 }));
