@@ -106,7 +106,7 @@ export class Tensor {
   /** The values in the storage representation, contiguous (a copy unless already contiguous and whole). */
   rawArray(): NumArray {
     if (this.is_contiguous() && this.offset === 0 && this.storage.length === this.numel()) return this.storage.data;
-    return this.contiguous().storage.data;
+    return this.clone().storage.data;
   }
 
   item(): number | boolean {

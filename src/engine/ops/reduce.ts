@@ -99,7 +99,12 @@ export function count_nonzero(x: Tensor, ...args: unknown[]): Tensor {
 /** (values, indices), indexable like PyTorch's named tuple. */
 export type ValuesIndices = [Tensor, Tensor] & { values: Tensor; indices: Tensor };
 function valuesIndices(values: Tensor, indices: Tensor): ValuesIndices {
-  return Object.assign([values, indices] as [Tensor, Tensor], { values, indices });
+  // defineProperty, not assignment: in the engine process Array.prototype is frozen, and assigning an own
+  // `values` would hit the read-only inherited Array.prototype.values.
+  const pair = [values, indices] as [Tensor, Tensor];
+  Object.defineProperty(pair, 'values', { value: values, enumerable: false });
+  Object.defineProperty(pair, 'indices', { value: indices, enumerable: false });
+  return pair as ValuesIndices;
 }
 
 function argLayout(x: Tensor, dim: number | null, keepdim: boolean) {
