@@ -8,7 +8,12 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
-[ -d node_modules ] || { echo "[examples] node_modules is missing: run bash scripts/setup.sh first" >&2; exit 1; }
+# First run on a fresh machine: install everything (Debian packages, npm packages, code-server unless the desktop
+# `code` is there) and build; later runs only rebuild.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if command -v code >/dev/null 2>&1 && [ "${TE_NO_DESKTOP:-0}" != 1 ]; then TE_SKIP_CODE_SERVER=1 bash scripts/setup.sh
+  else bash scripts/setup.sh; fi
+fi
 echo "[examples] building the extension"
 npm run --silent build
 
