@@ -1,6 +1,8 @@
 // The engine process's model requests as the CLI uses them, mapped to the CLI's JSON. This is the one file
 // that knows the shapes of those requests and their answers (src/protocol/engine.ts).
-import type { ForwardInput, ForwardOutput, LoadStateDictResult, SourceLocation, TensorPage } from '../protocol/engine';
+import type {
+  ForwardInput, ForwardOutput, LoadStateDictResult, ModuleTensor, PruneParams, PruneResult, SourceLocation, TensorPage,
+} from '../protocol/engine';
 import type { RawTensor, TensorEntry } from '../formats';
 import { engineSupports } from '../statedict/convert';
 import type { EngineSession } from './engine-session';
@@ -79,4 +81,25 @@ export async function forward(engine: EngineSession, handle: number, input: Forw
     ms: r.ms,
     ...(data ? { outputTensor: { dtype, shape, bytes: new Uint8Array(data) } } : {}),
   };
+}
+
+/** torch.nn.utils.prune on the model in the engine process (prune's request shapes: src/protocol/engine.ts). */
+export async function prune(engine: EngineSession, handle: number, spec: Omit<PruneParams, 'model'>): Promise<PruneResult> {
+  return engine.request('prune', { model: handle, ...spec });
+}
+
+export async function removePruning(engine: EngineSession, handle: number, targets: ModuleTensor[]): Promise<number> {
+  return (await engine.request('removePruning', { model: handle, targets })).removed;
+}
+
+/** The model's state_dict() as the engine holds it now: every entry's bytes in the formats' layout, in order. */
+export async function readStateDict(engine: EngineSession, handle: number): Promise<Map<string, RawTensor>> {
+  const { stateDict } = await engine.request('inspect', { model: handle });
+  const out = new Map<string, RawTensor>();
+  for (const entry of stateDict) {
+    const count = entry.shape.reduce((a, b) => a * b, 1);
+    const page = await engine.request('tensorPage', { model: handle, name: entry.key, offset: 0, count });
+    out.set(entry.key, { dtype: page.dtype, shape: page.shape, bytes: new Uint8Array(page.data) });
+  }
+  return out;
 }

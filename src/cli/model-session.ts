@@ -1,9 +1,8 @@
 // The model-level steps the commands share, over one engine session: list a file's entries, build one
 // (with --kwargs and --weights), describe it, run it. The engine process does the Python; this file maps
 // its answers to the CLI's JSON (model-types.ts).
-import type { PyValue, RawTensor } from '../formats';
-import { loadIntoModel, metadataFromPy, type LoadReport } from '../statedict/load';
-import { recordsToStateDict } from '../statedict/convert';
+import type { RawTensor } from '../formats';
+import type { LoadReport } from '../statedict/load';
 import { EngineSession, type EngineCliOptions } from './engine-session';
 import { CliError, EXIT, usageError } from './errors';
 import * as engineApi from './engine-api';
@@ -11,7 +10,6 @@ import type { ForwardSpec } from './engine-api';
 import { defaultEntry, type EntryInfo, type ForwardJson, type InspectJson, type TensorSummary } from './model-types';
 import { note } from './output';
 import { parseKwargs } from './options';
-import type { Skeleton } from './skeleton';
 import { openWeights, requireFile } from './weights';
 
 export interface ModelOptions extends EngineCliOptions {
@@ -114,25 +112,6 @@ export class ModelSession {
       const report = await engineApi.loadStateDict(this.engine, model.handle, weights, options.strict !== false);
       checkLoadReport(report, weights.file);
       return describeLoad(weights.file, weights.candidate.label, report);
-    } finally {
-      weights.close();
-    }
-  }
-
-  /** --weights loaded into a skeleton of the model (for prune, which runs in this process). */
-  loadIntoSkeleton(skeleton: Skeleton, options: ModelOptions): WeightsReport & { torchMetadata?: PyValue } {
-    const weights = openWeights(options.weights!, { path: options.path });
-    try {
-      if (weights.note) note(weights.note);
-      const converted = recordsToStateDict(weights.tensors);
-      if (converted.unsupported.length) {
-        throw new CliError(`${weights.file}: the engine cannot compute in ${converted.unsupported.map((u) => `${u.key} (${u.dtype})`).join(', ')}`, EXIT.file);
-      }
-      const report = loadIntoModel(skeleton.root, converted.tensors, {
-        strict: options.strict !== false, assign: true, metadata: metadataFromPy(weights.candidate.metadata),
-      });
-      checkLoadReport(report, weights.file);
-      return { ...describeLoad(weights.file, weights.candidate.label, report), torchMetadata: weights.candidate.metadata };
     } finally {
       weights.close();
     }

@@ -110,6 +110,8 @@ export interface TensorSummary {
   name: string;
   shape: number[];
   dtype: EngineDType;
+  /** Parameters only: `p.requires_grad` (frozen parameters are not trainable). */
+  requiresGrad?: boolean;
 }
 
 export interface InspectParams {
@@ -202,6 +204,95 @@ export interface LoadStateDictResult {
   suggestion?: { kind: 'strip' | 'add'; prefix: string; matchedBefore: number; matchedAfter: number };
 }
 
+/** A qualified module name ('' for the root) and the name of a parameter of it (`weight`). */
+export interface ModuleTensor {
+  module: string;
+  name: string;
+}
+
+/**
+ * In-place edit of a parameter or buffer (a state_dict key): `fill` / `set` write `value`, `zero` writes 0,
+ * `scale` multiplies by `value`; `index` is Python index text (`0, :, 1:3`), everything when absent.
+ * Each edit can be undone (undoEdit), most recent first, per model.
+ */
+export interface EditParameterParams {
+  model: number;
+  name: string;
+  op: 'fill' | 'zero' | 'scale' | 'set';
+  value?: number;
+  index?: string;
+}
+/** `changed`: how many elements the edit wrote (the size of the selection). */
+export interface EditParameterResult {
+  changed: number;
+}
+export interface UndoEditParams {
+  model: number;
+}
+/** A description of the edit undone, null when there was none left. */
+export interface UndoEditResult {
+  undone: string | null;
+}
+
+/** prune's `amount` as the user wrote it: Python tells `1` (one entry) from `1.0` (everything). */
+export type PruneAmount = { count: number } | { fraction: number };
+export type PruneMethodName = 'l1_unstructured' | 'random_unstructured' | 'ln_structured' | 'random_structured' | 'identity' | 'custom_from_mask';
+
+/** torch.nn.utils.prune on the live model; `global` is global_unstructured over all targets. */
+export interface PruneParams {
+  model: number;
+  method: PruneMethodName;
+  /** Needed by every method but identity and custom_from_mask. */
+  amount?: PruneAmount;
+  targets: ModuleTensor[];
+  global: boolean;
+  /** ln_structured: the norm order (a number, Infinity / -Infinity, or 'fro'). */
+  n?: number | 'fro';
+  /** ln_structured, random_structured. */
+  dim?: number;
+  /** torch.manual_seed before pruning (random_*). */
+  seed?: number;
+  /** custom_from_mask: the mask, applied to every target. */
+  mask?: TensorPage;
+}
+export interface TensorSparsity extends ModuleTensor {
+  /** Zeros of the pruned tensor as forward uses it (mask * orig), and its size. */
+  zeros: number;
+  numel: number;
+}
+/** One row per parameter of the whole model, as torch.nn.utils.prune's users count sparsity. */
+export interface SparsityRowResult {
+  name: string;
+  zeros: number;
+  total: number;
+  sparsity: number;
+  pruned: boolean;
+}
+export interface PruneResult {
+  /** The targets, in the order given. */
+  sparsity: TensorSparsity[];
+  /** The whole model afterwards. */
+  report: { rows: SparsityRowResult[]; zeros: number; total: number; sparsity: number };
+}
+export interface RemovePruningParams {
+  model: number;
+  targets: ModuleTensor[];
+}
+export interface RemovePruningResult {
+  removed: number;
+}
+
+/** reset_parameters() on `module` and every submodule of it that has one, after manual_seed(seed) when given. */
+export interface ResetParametersParams {
+  model: number;
+  module: string;
+  seed?: number;
+}
+/** Qualified names of the modules whose reset_parameters() ran, in named_modules() order. */
+export interface ResetParametersResult {
+  reset: string[];
+}
+
 export interface PingResult {
   pid: number;
   uptimeMs: number;
@@ -222,6 +313,11 @@ export interface EngineMethods {
   forward: { params: ForwardParams; result: ForwardResult };
   tensorPage: { params: TensorPageParams; result: TensorPage };
   loadStateDict: { params: LoadStateDictParams; result: LoadStateDictResult };
+  editParameter: { params: EditParameterParams; result: EditParameterResult };
+  undoEdit: { params: UndoEditParams; result: UndoEditResult };
+  prune: { params: PruneParams; result: PruneResult };
+  removePruning: { params: RemovePruningParams; result: RemovePruningResult };
+  resetParameters: { params: ResetParametersParams; result: ResetParametersResult };
   call: { params: CallParams; result: unknown };
   ping: { params: Record<string, never>; result: PingResult };
   shutdown: { params: Record<string, never>; result: null };

@@ -1,24 +1,25 @@
 // `torch-explorer prune FILE --weights W ...`: torch.nn.utils.prune on a model's weights, written as a new
-// state dict (`weight_orig` + `weight_mask`, or the pruned `weight` itself with --remove). The model file is
-// evaluated in the engine process for its structure; pruning runs here on a stand-in of that structure
-// (skeleton.ts) loaded with the weights, so the masks and keys are those of torch.nn.utils.prune.
+// state dict (`weight_orig` + `weight_mask`, or the pruned `weight` itself with --remove). The model is built
+// and loaded with the weights in the engine process, pruned there (the engine's prune request), and its
+// state_dict() read back and written.
 import type { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PyFloat } from '../../engine/dtype';
-import { torch } from '../../engine';
-import type { Module } from '../../engine/nn';
-import * as prune from '../../engine/nn/utils/prune';
-import { tensorFromRecord } from '../../statedict/convert';
+import { formatSparsity } from '../../engine/nn/utils/prune';
+import type { ModuleTensor, PruneParams } from '../../protocol/engine';
+import { EngineRequestError } from '../../python/host/engine-client';
 import { formatForPath } from '../../statedict/export';
 import { saveStateDict } from '../../statedict/export-node';
+import * as engineApi from '../engine-api';
 import { CliError, EXIT, fileError, usageError } from '../errors';
 import { readInputNpy } from '../inputs';
 import { ModelSession, precheckModelOptions, type ModelOptions } from '../model-session';
+import type { InspectJson } from '../model-types';
 import { parseAmount, parseChoice, parseInteger, parseList } from '../options';
-import type { RawTensor } from '../../formats';
+import type { PyValue, RawTensor } from '../../formats';
 import { formatBytes, note, printJson, printLine } from '../output';
-import { buildSkeleton, type Skeleton } from '../skeleton';
+import { openWeights } from '../weights';
 import { addModelOptions } from './inspect';
 
 const METHODS = ['l1_unstructured', 'random_unstructured', 'ln_structured', 'random_structured', 'identity', 'custom_from_mask'] as const;
@@ -39,12 +40,6 @@ interface PruneOptions extends ModelOptions {
   json?: boolean;
 }
 
-interface Target {
-  module: Module;
-  moduleName: string;
-  tensor: string;
-}
-
 const collect = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((s) => s.trim()).filter(Boolean)];
 
 /** `inf`, `-inf`, `fro` or a number, as ln_structured's `n`. */
@@ -58,37 +53,60 @@ function parseNorm(text: string): number | 'fro' | PyFloat {
   return new PyFloat(value);
 }
 
-function describeTensors(module: Module): string {
-  const names = [...module._parameters.keys()];
+function split(qualified: string): [string, string] {
+  const dot = qualified.lastIndexOf('.');
+  return dot < 0 ? ['', qualified] : [qualified.slice(0, dot), qualified.slice(dot + 1)];
+}
+
+/** What the checks below need of the model: module -> class name, module -> its own parameters. */
+class Structure {
+  readonly types = new Map<string, string>();
+  readonly ownParameters = new Map<string, string[]>();
+
+  constructor(model: InspectJson) {
+    for (const m of model.modules) {
+      this.types.set(m.name, m.type);
+      this.ownParameters.set(m.name, []);
+    }
+    // state_dict keys too: named_parameters() lists a tied weight once, but it belongs to every owner
+    const buffers = new Set(model.buffers.map((b) => b.name));
+    const names = [...model.parameters.map((p) => p.name), ...model.stateDict.map((e) => e.key).filter((k) => !buffers.has(k))];
+    for (const qualified of names) {
+      const [owner, leaf] = split(qualified);
+      const own = this.ownParameters.get(owner);
+      if (own && !own.includes(leaf)) own.push(leaf);
+    }
+  }
+}
+
+function describeTensors(names: readonly string[]): string {
   return names.length ? `it has ${names.join(', ')}` : 'it has no parameters of its own';
 }
 
 /** --param features.0.weight -> (features.0, weight), checked against the model. */
-function paramTargets(skeleton: Skeleton, names: readonly string[]): Target[] {
+function paramTargets(structure: Structure, names: readonly string[]): ModuleTensor[] {
   return names.map((qualified) => {
-    const dot = qualified.lastIndexOf('.');
-    const moduleName = dot < 0 ? '' : qualified.slice(0, dot);
-    const tensor = qualified.slice(dot + 1);
-    const module = skeleton.modules.get(moduleName);
-    const root = skeleton.types.get('') ?? 'the model';
-    if (!module) throw usageError(`--param ${qualified}: ${root} has no module ${JSON.stringify(moduleName)}`);
-    if (!module._parameters.has(tensor) || module._parameters.get(tensor) === null) {
-      const type = skeleton.types.get(moduleName);
-      throw usageError(`--param ${qualified}: ${type} ${moduleName || '(the root)'} has no parameter ${JSON.stringify(tensor)}; ${describeTensors(module)}`);
+    const [module, name] = split(qualified);
+    const root = structure.types.get('') ?? 'the model';
+    const own = structure.ownParameters.get(module);
+    if (!own) throw usageError(`--param ${qualified}: ${root} has no module ${JSON.stringify(module)}`);
+    if (!own.includes(name)) {
+      const type = structure.types.get(module);
+      throw usageError(`--param ${qualified}: ${type} ${module || '(the root)'} has no parameter ${JSON.stringify(name)}; ${describeTensors(own)}`);
     }
-    return { module, moduleName, tensor };
+    return { module, name };
   });
 }
 
 /** --global Conv2d,Linear: the `--name` parameter (weight) of every module of those classes, in model order. */
-function globalTargets(skeleton: Skeleton, types: readonly string[], tensor: string): Target[] {
-  const targets: Target[] = [];
-  for (const [moduleName, module] of skeleton.modules) {
-    if (types.includes(skeleton.types.get(moduleName) ?? '') && module._parameters.get(tensor)) targets.push({ module, moduleName, tensor });
+function globalTargets(structure: Structure, types: readonly string[], name: string): ModuleTensor[] {
+  const targets: ModuleTensor[] = [];
+  for (const [module, type] of structure.types) {
+    if (types.includes(type) && structure.ownParameters.get(module)?.includes(name)) targets.push({ module, name });
   }
   if (!targets.length) {
-    const present = [...new Set(skeleton.types.values())].join(', ');
-    throw usageError(`--global ${types.join(',')}: no module of ${types.length > 1 ? 'these classes' : 'this class'} has a parameter ${JSON.stringify(tensor)}; the model's classes are ${present}`);
+    const present = [...new Set(structure.types.values())].join(', ');
+    throw usageError(`--global ${types.join(',')}: no module of ${types.length > 1 ? 'these classes' : 'this class'} has a parameter ${JSON.stringify(name)}; the model's classes are ${present}`);
   }
   return targets;
 }
@@ -119,22 +137,35 @@ function pruneSpec(method: Method, options: PruneOptions, global: boolean): Prun
   return spec;
 }
 
-function applyMethod(spec: PruneSpec, targets: Target[], global: boolean): void {
+/** The request's form of the spec, keeping Python's int/float distinction of `amount`. */
+function requestSpec(spec: PruneSpec, targets: ModuleTensor[], global: boolean, seed: number): Omit<PruneParams, 'model'> {
   const { method, amount, n, dim, mask } = spec;
-  if (global) {
-    const cls = method === 'l1_unstructured' ? prune.L1Unstructured : prune.RandomUnstructured;
-    prune.global_unstructured(targets.map((t) => [t.module, t.tensor] as const), cls as unknown as prune.PruningMethodClass, { amount });
-    return;
+  return {
+    method, targets, global, seed,
+    ...(amount !== undefined ? { amount: amount instanceof PyFloat ? { fraction: amount.value } : { count: amount } } : {}),
+    ...(n !== undefined ? { n: n instanceof PyFloat ? n.value : n } : {}),
+    ...(dim !== undefined ? { dim } : {}),
+    ...(mask ? { mask: engineApi.toPage(mask, mask.bytes) } : {}),
+  };
+}
+
+/** A Python error of torch.nn.utils.prune (a bad amount, dim, ...) is a usage error of the command. */
+async function asUsageError<T>(method: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof EngineRequestError && error.code === 'PythonError') throw new CliError(`${method}: ${error.message}`, EXIT.usage);
+    throw error;
   }
-  for (const t of targets) {
-    switch (method) {
-      case 'l1_unstructured': prune.l1_unstructured(t.module, t.tensor, amount); break;
-      case 'random_unstructured': prune.random_unstructured(t.module, t.tensor, amount); break;
-      case 'ln_structured': prune.ln_structured(t.module, t.tensor, amount, n, dim); break;
-      case 'random_structured': prune.random_structured(t.module, t.tensor, amount, dim); break;
-      case 'identity': prune.identity(t.module, t.tensor); break;
-      case 'custom_from_mask': prune.custom_from_mask(t.module, t.tensor, tensorFromRecord(mask!)); break;
-    }
+}
+
+/** The weights file's torch metadata (`_metadata`), so the written .pt keeps the module versions. */
+function torchMetadataOf(options: PruneOptions): PyValue | undefined {
+  const weights = openWeights(options.weights!, { path: options.path });
+  try {
+    return weights.candidate.metadata;
+  } finally {
+    weights.close();
   }
 }
 
@@ -178,29 +209,27 @@ export function registerPrune(program: Command): void {
     const seed = parseInteger('--seed', all.seed ?? '0', { min: 0 });
     await ModelSession.with(file, all, async (session) => {
       const model = await session.build(all);
-      const structure = await session.inspect(model);
-      const skeleton = buildSkeleton(structure);
-      const loaded = session.loadIntoSkeleton(skeleton, all);
-      note(loaded.summary);
-      const targets = all.global ? globalTargets(skeleton, parseList('--global', all.global), all.name ?? 'weight') : paramTargets(skeleton, all.param ?? []);
-      try {
-        torch.manual_seed(seed);
-        applyMethod(spec, targets, all.global !== undefined);
-        if (all.remove) for (const t of targets) prune.remove(t.module, t.tensor);
-      } catch (error) {
-        if (error instanceof CliError) throw error;
-        throw new CliError(`${method}: ${(error as Error).message}`, EXIT.usage);
-      }
-      const stateDict = skeleton.root.state_dict();
-      await saveStateDict(stateDict, out, { source: all.weights, torchMetadata: loaded.torchMetadata });
-      const report = prune.sparsityReport(skeleton.root);
-      const pruned = targets.map((t) => (t.moduleName ? `${t.moduleName}.${t.tensor}` : t.tensor));
+      if (model.weights) note(model.weights.summary);
+      const structure = new Structure(await session.inspect(model));
+      const targets = all.global ? globalTargets(structure, parseList('--global', all.global), all.name ?? 'weight') : paramTargets(structure, all.param ?? []);
+      const engine = session.engine;
+      const pruned = await asUsageError(method, async () => {
+        const result = await engineApi.prune(engine, model.handle, requestSpec(spec, targets, all.global !== undefined, seed));
+        if (all.remove) await engineApi.removePruning(engine, model.handle, targets);
+        return result;
+      });
+      const stateDict = await engineApi.readStateDict(engine, model.handle);
+      await saveStateDict(stateDict, out, { source: all.weights, torchMetadata: torchMetadataOf(all) });
+      const names = targets.map((t) => (t.module ? `${t.module}.${t.name}` : t.name));
+      // after --remove the values stay pruned, but nothing is reparametrized any more
+      const rows = pruned.report.rows.map((r) => ({ ...r, pruned: r.pruned && !(all.remove && names.includes(r.name)) }));
+      const report = { ...pruned.report, rows };
       if (all.json) {
         const keys = [...stateDict].map(([key, t]) => ({ key, shape: [...t.shape], dtype: t.dtype }));
-        printJson({ out, method, pruned, removed: all.remove === true, sparsity: report, stateDict: keys });
+        printJson({ out, method, pruned: names, removed: all.remove === true, sparsity: report, stateDict: keys });
         return;
       }
-      printLine(prune.formatSparsity(report));
+      printLine(formatSparsity(report));
       printLine();
       printLine(`wrote ${out}: ${stateDict.size} tensors, ${formatBytes(fs.statSync(out).size)}${all.remove ? '' : ' (pruned tensors as *_orig and *_mask)'}`);
     });

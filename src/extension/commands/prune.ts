@@ -3,6 +3,7 @@
 // dim. Reports each pruned tensor's sparsity. Arguments for use without UI:
 // (target, { method, amount, global?, targets?: [{ module, name }], n?, dim? }).
 import * as vscode from 'vscode';
+import type { PruneAmount } from '../../protocol/engine';
 import { layerKind } from '../layer-kinds';
 import type { EngineRequests } from '../engine/engine-requests';
 import type { LoadedModel, ModelStore } from '../engine/model-store';
@@ -10,15 +11,23 @@ import { ownerOf, leafName } from '../engine/model-facts';
 import { nodeItem, resolveModel, runCommand, withEngineProgress, type CommandOutcome, type ModelTarget } from './command-support';
 
 export type PruneMethod = 'l1_unstructured' | 'random_unstructured' | 'ln_structured' | 'random_structured';
-export interface PruneArgs { method?: PruneMethod; amount?: number; global?: boolean; targets?: Array<{ module: string; name: string }>; n?: number; dim?: number }
+export interface PruneArgs { method?: PruneMethod; amount?: number | PruneAmount; global?: boolean; targets?: Array<{ module: string; name: string }>; n?: number; dim?: number }
 export interface PruneOutcome { model: LoadedModel; sparsity: Array<{ module: string; name: string; zeros: number; numel: number }> }
 
-/** `0.3` (a fraction) or `5` (a count of values), as prune's `amount`. */
-export function parseAmount(text: string): number | undefined {
-  const v = Number(text.trim().replace(/%$/, ''));
-  if (!Number.isFinite(v) || v < 0) return undefined;
-  if (text.trim().endsWith('%')) return v <= 100 ? v / 100 : undefined;
-  return v < 1 || Number.isInteger(v) ? v : undefined;
+/** `0.3` or `1.0` (a fraction), `30%`, or `5` (a count of values), as prune's `amount` (Python's float or int). */
+export function parseAmount(text: string): PruneAmount | undefined {
+  const t = text.trim();
+  const v = Number(t.replace(/%$/, ''));
+  if (t === '' || t === '%' || !Number.isFinite(v) || v < 0) return undefined;
+  if (t.endsWith('%')) return v <= 100 ? { fraction: v / 100 } : undefined;
+  if (/^\d+$/.test(t)) return { count: v };
+  return v <= 1 ? { fraction: v } : undefined;
+}
+
+/** A number given as an argument: whole numbers count values, others are fractions (as JS cannot tell 1 from 1.0). */
+function amountArgument(amount: number | PruneAmount): PruneAmount {
+  if (typeof amount !== 'number') return amount;
+  return Number.isInteger(amount) ? { count: amount } : { fraction: amount };
 }
 
 /** The Conv/Linear weights global pruning uses by default. */
@@ -61,15 +70,15 @@ export function registerPrune(store: ModelStore, requests: EngineRequests): vsco
         { label: 'ln_structured', description: 'whole channels by Ln norm (dim 0)' }, { label: 'random_structured', description: 'whole channels at random (dim 0)' },
       ], { placeHolder: 'Pruning method' }))?.label as PruneMethod | undefined;
       if (!method) return undefined;
-      let amount = given.amount;
+      let amount = given.amount === undefined ? undefined : amountArgument(given.amount);
       if (amount === undefined) {
         const text = await vscode.window.showInputBox({ title: 'Amount', prompt: 'A fraction (0.3), a percentage (30%) or a count of values (5)', value: '0.3',
           validateInput: (t) => (parseAmount(t) === undefined ? 'a fraction in [0, 1], a percentage, or a whole count' : undefined) });
         if (text === undefined) return undefined;
-        amount = parseAmount(text)!;
+        amount = parseAmount(text);
       }
       if (global && method.endsWith('structured') && !method.endsWith('unstructured')) throw new Error('global pruning is unstructured (l1_unstructured or random_unstructured), as in torch.nn.utils.prune.global_unstructured');
-      const spec = { method, amount, targets: targets!, global: !!global, n: given.n ?? 2, dim: given.dim ?? 0 };
+      const spec = { method, amount: amount!, targets: targets!, global: !!global, n: given.n ?? 2, dim: given.dim ?? 0 };
       const answer = await withEngineProgress(`Pruning ${spec.targets.length} tensor(s) of ${model.entry}`, async (token) => {
         const result = await requests.prune(await store.live(model, { token }), spec, { token });
         await store.reinspect(model, { token });

@@ -1,7 +1,9 @@
 // The engine requests the extension sends, in one place: the only file that knows their wire shapes.
-// Requests the engine process does not answer yet fail with "not available yet: needs engine request X".
+// An engine process that does not answer a request (an older bundle) fails with "not available yet: needs
+// engine request X".
 import type {
-  ForwardResult, InspectResult, InstantiateResult, ListEntriesResult, LoadStateDictResult, TensorPage,
+  EditParameterParams, EditParameterResult, ForwardResult, InspectResult, InstantiateResult, ListEntriesResult, LoadStateDictResult,
+  ModuleTensor, PruneParams, PruneResult, RemovePruningResult, ResetParametersResult, TensorPage, UndoEditResult,
 } from '../../protocol/engine';
 import { EngineRequestError } from '../../python/host/engine-client';
 import type { EngineRequestOptions, EngineService } from './engine-service';
@@ -91,26 +93,30 @@ export class EngineRequests {
       { title: 'loading the state dict', ...options }));
   }
 
-  /** Requests not in the engine yet: the host side is written against these shapes. */
-  editParameter(model: ModelHandle, edit: { name: string; op: 'fill' | 'zero' | 'scale' | 'set'; value?: number; index?: string }, options: EngineRequestOptions = {}):
-    Promise<{ changed: number }> {
-    return orMissing('editParameter', () => this.service.request('editParameter', { model: model.handle, ...edit }, { title: `editing ${edit.name}`, ...options }));
+  /** In-place edit of a parameter or buffer (`index`: Python index text such as `0, :, 1:3`); undoable. */
+  editParameter(model: ModelHandle, edit: Omit<EditParameterParams, 'model'>, options: EngineRequestOptions = {}): Promise<EditParameterResult> {
+    return orMissing('editParameter', () => this.service.request<EditParameterResult>('editParameter', { model: model.handle, ...edit },
+      { title: `editing ${edit.name}`, ...options }));
   }
 
-  undoEdit(model: ModelHandle, options: EngineRequestOptions = {}): Promise<{ undone: string | null }> {
-    return orMissing('undoEdit', () => this.service.request('undoEdit', { model: model.handle }, { title: 'undo', ...options }));
+  /** Undoes the model's most recent edit; `undone` is null when there was none. */
+  undoEdit(model: ModelHandle, options: EngineRequestOptions = {}): Promise<UndoEditResult> {
+    return orMissing('undoEdit', () => this.service.request<UndoEditResult>('undoEdit', { model: model.handle }, { title: 'undo', ...options }));
   }
 
-  prune(model: ModelHandle, spec: { method: string; amount: number; targets: Array<{ module: string; name: string }>; global: boolean; n?: number; dim?: number },
-    options: EngineRequestOptions = {}): Promise<{ sparsity: Array<{ module: string; name: string; zeros: number; numel: number }> }> {
-    return orMissing('prune', () => this.service.request('prune', { model: model.handle, ...spec }, { title: 'pruning', ...options }));
+  /** torch.nn.utils.prune on the model in the engine; `amount` keeps Python's int/float distinction. */
+  prune(model: ModelHandle, spec: Omit<PruneParams, 'model'>, options: EngineRequestOptions = {}): Promise<PruneResult> {
+    return orMissing('prune', () => this.service.request<PruneResult>('prune', { model: model.handle, ...spec }, { title: 'pruning', ...options }));
   }
 
-  removePruning(model: ModelHandle, targets: Array<{ module: string; name: string }>, options: EngineRequestOptions = {}): Promise<{ removed: number }> {
-    return orMissing('removePruning', () => this.service.request('removePruning', { model: model.handle, targets }, { title: 'removing pruning', ...options }));
+  removePruning(model: ModelHandle, targets: ModuleTensor[], options: EngineRequestOptions = {}): Promise<RemovePruningResult> {
+    return orMissing('removePruning', () => this.service.request<RemovePruningResult>('removePruning', { model: model.handle, targets },
+      { title: 'removing pruning', ...options }));
   }
 
-  resetParameters(model: ModelHandle, module: string, seed: number | undefined, options: EngineRequestOptions = {}): Promise<{ reset: string[] }> {
-    return orMissing('resetParameters', () => this.service.request('resetParameters', { model: model.handle, module, seed }, { title: 'resetting parameters', ...options }));
+  /** reset_parameters() on `module` ('' for the model) and its submodules that have one. */
+  resetParameters(model: ModelHandle, module: string, seed: number | undefined, options: EngineRequestOptions = {}): Promise<ResetParametersResult> {
+    return orMissing('resetParameters', () => this.service.request<ResetParametersResult>('resetParameters',
+      { model: model.handle, module, ...(seed !== undefined ? { seed } : {}) }, { title: 'resetting parameters', ...options }));
   }
 }

@@ -140,6 +140,7 @@ export class EngineService implements vscode.Disposable {
         timeoutMs: settings.timeoutMs,
         maxWasmMb: Math.min(4096, Math.max(256, settings.maxTensorMemoryMB)),
         maxOldSpaceMb: Math.max(1024, settings.maxTensorMemoryMB + 512),
+        kernels: settings.kernels,
         snapshotCacheDir: this.storage ? vscode.Uri.joinPath(this.storage, 'engine').fsPath : undefined,
         onEvent: (e) => this.onEngineEvent(e),
       });

@@ -25,6 +25,8 @@ export interface EngineClientOptions {
   maxWasmMb?: number;
   /** V8 old-space limit of the process, MiB. */
   maxOldSpaceMb?: number;
+  /** The engine's kernel set in the process (see engine/kernels/wasm/select.ts); the engine's default when absent. */
+  kernels?: 'ts' | 'wasm' | 'auto';
   /** Grant --allow-worker (the engine's threaded wasm kernels). Default false. */
   allowWorkerThreads?: boolean;
   /**
@@ -78,7 +80,7 @@ function isSnapshotMessage(message: unknown): message is EngineSnapshotMessage {
 const fail = (code: EngineError['code'], type: string, message: string) => new EngineRequestError({ code, type, message });
 
 export class EngineClient {
-  private readonly options: Required<Omit<EngineClientOptions, 'onEvent' | 'nodeFlags' | 'snapshotCacheDir'>>;
+  private readonly options: Required<Omit<EngineClientOptions, 'onEvent' | 'nodeFlags' | 'snapshotCacheDir' | 'kernels'>> & Pick<EngineClientOptions, 'kernels'>;
   private readonly snapshots?: SnapshotCache;
   private readonly nodeFlags: ReadonlySet<string>;
   private readonly listeners = new Set<(event: EngineEvent) => void>();
@@ -106,6 +108,7 @@ export class EngineClient {
       maxWasmMb: options.maxWasmMb ?? 1024,
       maxOldSpaceMb: options.maxOldSpaceMb ?? 2048,
       allowWorkerThreads: options.allowWorkerThreads ?? false,
+      kernels: options.kernels,
     };
     if (options.snapshotCacheDir) {
       this.snapshots = new SnapshotCache(options.snapshotCacheDir, this.options.bundlePath, this.options.pyodideDir);
@@ -195,7 +198,7 @@ export class EngineClient {
 
   private spawnOnce(): Promise<void> {
     if (this.disposed) return Promise.reject(fail('Disposed', 'Disposed', 'the engine client was disposed'));
-    const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb, allowWorkerThreads } = this.options;
+    const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb, allowWorkerThreads, kernels } = this.options;
     const readable = [path.dirname(bundlePath), pyodideDir];
     const launch = launchArgs(this.nodeFlags, readable, { maxOldSpaceMb, allowWorkerThreads }, this.usePermission);
     if (!launch.permissionFlags && !this.options.allowUnsandboxed) {
@@ -208,7 +211,7 @@ export class EngineClient {
     const env: NodeJS.ProcessEnv = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
     const snapshot = this.snapshots?.read();
     const snapshotMode = snapshot ? 'load' : this.snapshots ? 'make' : 'none';
-    const child = fork(bundlePath, [JSON.stringify({ pyodideDir, maxWasmMb, snapshot: snapshotMode })], {
+    const child = fork(bundlePath, [JSON.stringify({ pyodideDir, maxWasmMb, snapshot: snapshotMode, ...(kernels ? { kernels } : {}) })], {
       execArgv: launch.execArgv,
       env,
       serialization: 'advanced',

@@ -8,6 +8,8 @@ import type {
 import { ENGINE_EXIT, ENGINE_PROTOCOL_VERSION } from '../../protocol/engine';
 import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCapabilities, sandboxReport } from './harden';
 import { loadRuntime, type Runtime } from './runtime';
+import { setKernels } from '../../engine';
+import { createKernelSet, type KernelMode } from '../../engine/kernels/wasm/select';
 import { handleModelRequest } from './engine/requests';
 import { handleJsModelRequest } from './jsmodels/requests';
 
@@ -16,6 +18,8 @@ export interface EngineProcessConfig {
   maxWasmMb: number;
   /** `load`: wait for the host's boot message with a snapshot; `make`: start cold and send one. */
   snapshot: 'none' | 'load' | 'make';
+  /** The engine's kernel set (single-threaded: workers need --allow-worker); the engine's default when absent. */
+  kernels?: KernelMode;
 }
 
 const send = process.send?.bind(process);
@@ -147,6 +151,17 @@ async function startRuntime(): Promise<Runtime | undefined> {
   }
 }
 
+/** `wasm` without a usable WASM module falls back to TypeScript with a warning rather than failing start-up. */
+function chooseKernels(mode: KernelMode | undefined): void {
+  if (mode === undefined) return;
+  try {
+    setKernels(createKernelSet(mode));
+  } catch (error) {
+    setKernels(createKernelSet('ts'));
+    post({ event: 'log', level: 'warning', message: `kernels '${mode}' are not available, using TypeScript kernels: ${(error as Error).message}` });
+  }
+}
+
 async function main(): Promise<void> {
   const nodeStartMs = Math.round(process.uptime() * 1000);
   installBindingWorkaround();
@@ -155,6 +170,7 @@ async function main(): Promise<void> {
   if (!runtime) return;
   if (runtime.snapshot) post({ event: 'snapshot', data: runtime.snapshot });
   const mark = Date.now();
+  chooseKernels(config.kernels);
   removeHostCapabilities();
   freezeIntrinsics();
   const phases = { node: nodeStartMs, ...runtime.phases, hardenJs: Date.now() - mark };

@@ -14,7 +14,6 @@ import { readSafetensors, writeNpy } from '../../../src/formats';
 import { getApi, lineOf, until, workspaceUri, writeFile } from './helpers';
 import { NET_PARAMS, backToStatic, entryNode, exploreNet } from './engine-helpers';
 
-const MISSING = /not available yet: needs engine request (\w+)/;
 type Outcome<T> = CommandOutcome<T>;
 
 async function values(api: TorchExplorerApi, model: LoadedModel, key: string): Promise<Uint8Array> {
@@ -132,26 +131,85 @@ describe('Engine: commands', () => {
     assert.match(outcome.value.inputLabel, /input\.npy \[2, 3, 38, 38\] float32/);
   });
 
-  it('edit, undo, prune, remove pruning and reset parameters run or name the engine request they need', async () => {
+  it('edits a parameter (whole and a slice) and undoes the edits byte for byte', async () => {
     const target = { uri: workspaceUri('net.py'), entry: 'Net' };
-    const runs: Array<[string, unknown[]]> = [
-      ['torchExplorer.editParameter', [target, { name: 'features.0.bias', op: 'zero' }]],
-      ['torchExplorer.undoParameterEdit', [target]],
-      ['torchExplorer.prune', [target, { method: 'l1_unstructured', amount: 0.5, targets: [{ module: 'features.0', name: 'weight' }] }]],
-      ['torchExplorer.removePruning', [target, { targets: [{ module: 'features.0', name: 'weight' }] }]],
-      ['torchExplorer.resetParameters', [target, { module: 'features.0', seed: 0 }]],
-    ];
-    for (const [command, args] of runs) {
-      const outcome = await vscode.commands.executeCommand<Outcome<unknown>>(command, ...args);
-      if (!outcome.ok) assert.match(outcome.message, MISSING, `${command}: ${outcome.message}`);
-    }
     const model = api.engine.store.model(workspaceUri('net.py'), 'Net')!;
-    const edit = await vscode.commands.executeCommand<Outcome<{ changed: number }>>('torchExplorer.editParameter', target, { name: 'features.0.bias', op: 'zero' });
-    if (edit.ok) assert.ok((await values(api, model, 'features.0.bias')).every((b) => b === 0));
+    const bias = await values(api, model, 'features.0.bias');
+    const weight = await values(api, model, 'features.0.weight');
+    const zero = await vscode.commands.executeCommand<Outcome<{ changed: number }>>('torchExplorer.editParameter', target, { name: 'features.0.bias', op: 'zero' });
+    assert.ok(zero.ok, zero.message);
+    assert.strictEqual(zero.value.changed, 6);
+    assert.ok((await values(api, model, 'features.0.bias')).every((b) => b === 0));
+    const slice = await vscode.commands.executeCommand<Outcome<{ changed: number }>>('torchExplorer.editParameter', target,
+      { name: 'features.0.weight', op: 'set', index: '0, :, 1:3', value: 0.5 });
+    assert.ok(slice.ok, slice.message);
+    assert.strictEqual(slice.value.changed, 3 * 3 * 2);
+    const w = new Float32Array((await values(api, model, 'features.0.weight')).buffer); // [6, 3, 3, 3]
+    const original = new Float32Array(weight.slice().buffer);
+    for (let i = 0; i < w.length; i++) {
+      const inSlice = i < 27 && i % 9 >= 3; // [0, :, 1:3] of [6, 3, 3, 3]: rows 1-2 of every kernel of channel 0
+      assert.strictEqual(w[i], inSlice ? 0.5 : original[i], `element ${i}`);
+    }
+    const bad = await vscode.commands.executeCommand<Outcome<unknown>>('torchExplorer.editParameter', target, { name: 'features.0.weight', op: 'set', index: '7', value: 1 });
+    assert.ok(!bad.ok);
+    assert.match(bad.message, /out of bounds/);
+    const undo1 = await vscode.commands.executeCommand<Outcome<string>>('torchExplorer.undoParameterEdit', target);
+    assert.ok(undo1.ok, undo1.message);
+    assert.match(undo1.value, /features\.0\.weight\[0, :, 1:3\]/);
+    assert.deepStrictEqual(await values(api, model, 'features.0.weight'), weight);
+    const undo2 = await vscode.commands.executeCommand<Outcome<string>>('torchExplorer.undoParameterEdit', target);
+    assert.ok(undo2.ok, undo2.message);
+    assert.deepStrictEqual(await values(api, model, 'features.0.bias'), bias);
+    const none = await vscode.commands.executeCommand<Outcome<string>>('torchExplorer.undoParameterEdit', target);
+    assert.ok(!none.ok);
+    assert.match(none.message, /nothing left to undo/);
+  });
+
+  it('prunes (keys weight_orig / weight_mask in the tree and in an exported file), removes pruning, resets', async () => {
+    const target = { uri: workspaceUri('net.py'), entry: 'Net' };
+    const model = api.engine.store.model(workspaceUri('net.py'), 'Net')!;
+    const weight = new Float32Array((await values(api, model, 'features.0.weight')).slice().buffer);
+    const pruned = await vscode.commands.executeCommand<Outcome<{ sparsity: Array<{ zeros: number; numel: number }> }>>('torchExplorer.prune', target,
+      { method: 'l1_unstructured', amount: 0.5, targets: [{ module: 'features.0', name: 'weight' }] });
+    assert.ok(pruned.ok, pruned.message);
+    assert.deepStrictEqual(pruned.value.sparsity.map((s) => [s.zeros, s.numel]), [[81, 162]]);
+    const keys = () => api.engine.store.model(workspaceUri('net.py'), 'Net')!.facts!.answer.stateDict.map((t) => t.name);
+    assert.deepStrictEqual(keys().slice(0, 3), ['features.0.bias', 'features.0.weight_orig', 'features.0.weight_mask']);
+    const mask = new Float32Array((await values(api, model, 'features.0.weight_mask')).slice().buffer);
+    const cut = Math.max(...[...weight].filter((_, i) => mask[i] === 0).map(Math.abs));
+    assert.ok([...weight].every((v, i) => mask[i] === 1 || Math.abs(v) <= cut) && [...weight].filter((v, i) => mask[i] === 1).every((v) => Math.abs(v) >= cut));
+    const file = workspaceUri('pruned.safetensors');
+    const exported = await vscode.commands.executeCommand<Outcome<unknown>>('torchExplorer.exportStateDict', target, { file: file.fsPath });
+    assert.ok(exported.ok, exported.message);
+    const back = readSafetensors(await vscode.workspace.fs.readFile(file));
+    assert.ok(back.tensors.has('features.0.weight_orig') && back.tensors.has('features.0.weight_mask') && !back.tensors.has('features.0.weight'));
+    assert.deepStrictEqual(new Uint8Array(back.tensors.get('features.0.weight_mask')!.bytes), await values(api, model, 'features.0.weight_mask'));
+    await vscode.workspace.fs.delete(file);
+
+    const removed = await vscode.commands.executeCommand<Outcome<{ removed: number }>>('torchExplorer.removePruning', target, {});
+    assert.ok(removed.ok, removed.message);
+    assert.strictEqual(removed.value.removed, 1);
+    assert.ok(keys().includes('features.0.weight') && !keys().some((k) => k.endsWith('_mask')));
+    const baked = new Float32Array((await values(api, model, 'features.0.weight')).slice().buffer);
+    assert.deepStrictEqual([...baked], [...weight].map((v, i) => v * mask[i])); // -0 where a negative value was pruned, as in PyTorch
+
     const global = await vscode.commands.executeCommand<Outcome<{ sparsity: Array<{ zeros: number; numel: number }> }>>('torchExplorer.prune', target,
       { method: 'l1_unstructured', amount: 0.2, global: true });
-    if (global.ok) assert.strictEqual(global.value.sparsity.length, 4); // 2 convolutions, 2 linear layers
-    else assert.match(global.message, /needs engine request prune/);
+    assert.ok(global.ok, global.message);
+    assert.strictEqual(global.value.sparsity.length, 4); // 2 convolutions, 2 linear layers
+    const all = global.value.sparsity.reduce((n, s) => n + s.numel, 0);
+    assert.strictEqual(global.value.sparsity.reduce((n, s) => n + s.zeros, 0), Math.round(0.2 * all));
+    const removedAll = await vscode.commands.executeCommand<Outcome<{ removed: number }>>('torchExplorer.removePruning', target, {});
+    assert.ok(removedAll.ok, removedAll.message);
+    assert.strictEqual(removedAll.value.removed, 4);
+
+    const before = await values(api, model, 'features.4.weight');
+    const reset = await vscode.commands.executeCommand<Outcome<{ reset: string[] }>>('torchExplorer.resetParameters', target, { module: 'features', seed: 0 });
+    assert.ok(reset.ok, reset.message);
+    assert.deepStrictEqual(reset.value.reset, ['features.0', 'features.1', 'features.4', 'features.5']);
+    assert.notDeepStrictEqual(await values(api, model, 'features.4.weight'), before);
+    const bn = new Float32Array((await values(api, model, 'features.1.running_var')).slice().buffer);
+    assert.ok(bn.every((v) => v === 1)); // BatchNorm.reset_parameters resets the running statistics too
   });
 
   it('cancelling a long evaluation stops the engine; the next request starts a new process', async () => {

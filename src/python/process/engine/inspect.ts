@@ -6,9 +6,9 @@ import type {
 import { loadIntoModel } from '../../../statedict/load';
 import type { Module } from '../../../engine/nn';
 import { Tensor } from '../../../engine/tensor';
-import { EngineCallError } from '../bridge';
 import { moduleMeta } from './handles';
 import { moduleOf } from './module-ops';
+import { namedTensor } from './model-tensors';
 import { tensorBytes, tensorFromBytes } from './tensor-ops';
 
 function paramCount(m: Module): number {
@@ -36,7 +36,7 @@ export function inspectModel(model: number, entry: string, stubbedImports: strin
     const source = where(meta?.created ?? (mod === m ? definition : undefined)), assigned = where(meta?.assigned);
     return { name, type: mod._get_name(), params: paramCount(mod), ...(source ? { source } : {}), ...(assigned ? { assigned } : {}) };
   });
-  const parameters = [...m.named_parameters()].map(([name, p]) => ({ name, shape: [...p.shape], dtype: p.dtype as EngineDType }));
+  const parameters = [...m.named_parameters()].map(([name, p]) => ({ name, shape: [...p.shape], dtype: p.dtype as EngineDType, requiresGrad: p.requires_grad }));
   const persistent = persistentBuffers(m);
   const buffers = [...m.named_buffers()].map(([name, b]) => ({ name, shape: [...b.shape], dtype: b.dtype as EngineDType, persistent: persistent.get(b) ?? true }));
   const stateDict = [...m.state_dict()].map(([key, t]) => ({ key, shape: [...t.shape], dtype: t.dtype as EngineDType }));
@@ -58,10 +58,7 @@ export function inspectModel(model: number, entry: string, stubbedImports: strin
 /** Elements [offset, offset + count) of a parameter or buffer (int64 as 64-bit integers, see TensorPage). */
 export function tensorPage(params: TensorPageParams): TensorPage {
   const m = moduleOf(params.model);
-  let tensor: Tensor | undefined;
-  for (const [name, t] of m.named_parameters()) if (name === params.name) tensor = t;
-  if (!tensor) for (const [name, t] of m.named_buffers()) if (name === params.name) tensor = t;
-  if (!tensor) throw new EngineCallError('KeyError', `${params.name} is not a parameter or buffer of the model`);
+  const tensor = namedTensor(m, params.name);
   const total = tensor.numel();
   const offset = Math.max(0, Math.min(Math.floor(params.offset), total));
   const count = Math.max(0, Math.min(Math.floor(params.count), total - offset));

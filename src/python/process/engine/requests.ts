@@ -5,8 +5,10 @@ import type {
   EngineError, EngineOutbound, EngineRequest, EngineResponse, InstantiateResult, ListEntriesResult, StubbedImport,
 } from '../../../protocol/engine';
 import type { Runtime } from '../runtime';
+import { editParameter, resetParameters, undoEdit } from './edit-requests';
 import { runForward } from './forward';
 import { inspectModel, loadStateDict, tensorPage } from './inspect';
+import { pruneModel, removePruning } from './prune-requests';
 import { PythonCallbackError } from './python-link';
 import { asPythonError, onShimReset } from './shim-methods';
 
@@ -90,12 +92,23 @@ function answer(runtime: Runtime, request: EngineRequest, post: Post): unknown {
       return tensorPage(request);
     case 'loadStateDict':
       return loadStateDict(request);
+    case 'editParameter':
+      return editParameter(request);
+    case 'undoEdit':
+      return undoEdit(request);
+    case 'prune':
+      return pruneModel(request);
+    case 'removePruning':
+      return removePruning(request);
+    case 'resetParameters':
+      return resetParameters(request);
     default:
       return undefined;
   }
 }
 
-const KINDS = new Set(['listEntries', 'instantiate', 'inspect', 'forward', 'tensorPage', 'loadStateDict']);
+const KINDS = new Set(['listEntries', 'instantiate', 'inspect', 'forward', 'tensorPage', 'loadStateDict',
+  'editParameter', 'undoEdit', 'prune', 'removePruning', 'resetParameters']);
 
 /** The response to a model request, or undefined for kinds this file does not handle. */
 export function handleModelRequest(runtime: Runtime, request: EngineRequest, post: Post): EngineResponse | undefined {
