@@ -86,6 +86,25 @@ if (exists('src/extension/extension.ts') && selected.some((b) => b.outfile === '
   for (const wasm of ['web-tree-sitter/web-tree-sitter.wasm', 'tree-sitter-python/tree-sitter-python.wasm'])
     fs.copyFileSync(require.resolve(wasm), path.join(root, 'out', 'extension', path.basename(wasm)));
 }
+// The webviews' icon font: copied next to their bundles (the .vsix has no node_modules).
+if (selected.some((b) => b.name?.startsWith('media-'))) {
+  const require = createRequire(import.meta.url);
+  const dist = path.dirname(require.resolve('@vscode/codicons/dist/codicon.css'));
+  fs.mkdirSync(path.join(root, 'out', 'media', 'codicons'), { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(path.join(dist, file), path.join(root, 'out', 'media', 'codicons', file));
+}
+// Pyodide's runtime files ship inside the extension (the .vsix has no node_modules): the engine process loads
+// them from out/pyodide, the one folder besides its own that it may read.
+if (selected.some((b) => b.name === 'engine-process')) {
+  const require = createRequire(import.meta.url);
+  const pyodideDir = path.dirname(require.resolve('pyodide/package.json'));
+  const dest = path.join(root, 'out', 'pyodide');
+  fs.mkdirSync(dest, { recursive: true });
+  for (const file of ['package.json', 'pyodide.js', 'pyodide.mjs', 'pyodide.asm.mjs', 'pyodide.asm.wasm', 'python_stdlib.zip', 'pyodide-lock.json']) {
+    const from = path.join(pyodideDir, file), to = path.join(dest, file);
+    if (!fs.existsSync(to) || fs.statSync(to).mtimeMs < fs.statSync(from).mtimeMs) fs.copyFileSync(from, to);
+  }
+}
 if (failed.length) {
   console.error(`[build] ${failed.length} of ${selected.length} bundle(s) FAILED`);
   process.exit(1);

@@ -3,7 +3,8 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 
-const CODICONS = ['node_modules', '@vscode', 'codicons', 'dist'];
+// Copied next to the webview bundles by the build, so the .vsix (which has no node_modules) has them.
+const CODICONS = ['out', 'media', 'codicons'];
 
 export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   return {

@@ -54,11 +54,14 @@ export function defaultBundlePath(): string {
   }
 }
 
-/** node_modules/pyodide above the host bundle (or the sources); found by walking up, as Node's resolver does. */
+/**
+ * Pyodide's runtime files: out/pyodide (copied by the build; what the .vsix ships) or node_modules/pyodide,
+ * the nearest above the host bundle (or the sources), found by walking up as Node's resolver does.
+ */
 export function defaultPyodideDir(): string {
   for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', 'pyodide');
-    if (fs.existsSync(path.join(candidate, 'pyodide.asm.wasm'))) return candidate;
+    for (const candidate of [path.join(dir, 'out', 'pyodide'), path.join(dir, 'node_modules', 'pyodide')])
+      if (fs.existsSync(path.join(candidate, 'pyodide.asm.wasm'))) return candidate;
     if (path.dirname(dir) === dir) throw new Error('the pyodide package was not found above ' + __dirname);
   }
 }
