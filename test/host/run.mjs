@@ -8,7 +8,7 @@
 //   Then a screenshot phase drives the UI; code-server's process group is killed; counts go to $TE_COUNTS_FILE.
 // Builds nothing (scripts/setup.sh and `npm run build` do). Exit code 0 only when everything passed.
 //   node test/host/run.mjs [--phases test,screens] [--workspace DIR] [--ext DIR] [--tests PATH]
-//   env: TE_CODE_SERVER_BIN, CHROMIUM, TE_HOST_TIMEOUT (seconds, whole run, default 150), TE_HOST_GREP
+//   env: TE_CODE_SERVER_BIN, CHROMIUM, TE_HOST_TIMEOUT (seconds, whole run, default 420), TE_HOST_GREP
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -28,7 +28,7 @@ const { values: opt } = parseArgs({
   },
 });
 const phases = new Set(opt.phases.split(',').filter(Boolean));
-const TOTAL_MS = Number(process.env.TE_HOST_TIMEOUT || 150) * 1000;
+const TOTAL_MS = Number(process.env.TE_HOST_TIMEOUT || 420) * 1000;
 const results = path.join(root, 'test-results', 'host');
 const shots = path.join(root, 'test-results', 'screenshots');
 const t0 = Date.now();
@@ -192,7 +192,7 @@ async function testPhase(baseUrl, authority, folder) {
   const payload = [['extensionDevelopmentPath', `vscode-remote://${authority}${ext}`], ['extensionTestsPath', `vscode-remote://${authority}${testsPath}`]];
   const t = Date.now();
   await page.goto(`${baseUrl}/?folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`);
-  await within(90000, 'the extension host tests (codeAutomationExit)', exited);
+  await within(300000, 'the extension host tests (codeAutomationExit)', exited);
   for (let i = 0; i < 40 && !fs.existsSync(resultsFile); i++) await sleep(125);
   await page.context().close();
   if (!fs.existsSync(resultsFile)) {
@@ -377,6 +377,23 @@ async function screensPhase(baseUrl, folder) {
     const hover = await page.locator('.monaco-hover', { hasText: '(engine)' }).first().textContent();
     if (!hover.includes('693 params')) throw new Error(`the hover does not give the parameter count: ${hover.slice(0, 200)}`);
     await shot('hover-engine.png');
+  });
+
+  await step('screens: checkpoint viewer matched with the explored Net', async () => {
+    await palette('>View: Close All Editors');
+    await page.keyboard.press('Enter');
+    await palette('>View: Close Primary Side Bar');
+    await page.keyboard.press('Enter');
+    await palette('net.safetensors');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'net.safetensors' }).first().waitFor({ timeout: 10000 });
+    await page.keyboard.press('Enter');
+    const viewer = await frameWith('.toolbar .match vscode-button:not([disabled])'); // enabled: net.py is explored
+    await viewer.locator('.toolbar .match vscode-button').click();
+    await viewer.locator('.match-report', { hasText: 'all 18 keys matched' }).waitFor({ timeout: 15000 });
+    await viewer.locator('vscode-button[icon="expand-all"]').click();
+    await viewer.locator('vscode-tree-item[data-key="classifier.3.bias"] .mark.matched').waitFor({ timeout: 10000 });
+    await page.mouse.move(1300, 820);
+    await shot('checkpoint-match.png');
   });
   await page.context().close();
 }

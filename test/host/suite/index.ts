@@ -9,7 +9,7 @@ import Mocha from 'mocha';
 interface Result { title: string; state: 'passed' | 'failed' | 'skipped'; durationMs?: number; error?: string }
 
 export function run(): Promise<void> {
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 20000, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60000, reporter: 'spec' });
   if (process.env.TE_HOST_GREP) mocha.grep(process.env.TE_HOST_GREP);
   for (const f of fs.readdirSync(__dirname).sort()) if (f.endsWith('.test.js')) mocha.addFile(path.join(__dirname, f));
   const results: Result[] = [];

@@ -50,7 +50,8 @@ async function openViewer(api: TorchExplorerApi, uri: vscode.Uri) {
   const sub = api.checkpoints.onDidShow((d) => { if (d.uri.toString() === uri.toString()) shown = true; });
   try {
     await vscode.commands.executeCommand('vscode.openWith', uri, VIEWER);
-    await until(`the viewer's webview to draw ${uri.path}`, () => shown, 15000);
+    // A webview closed while loading can leave the next one blank for 10-30 s (VS Code's service worker): wait long.
+    await until(`the viewer's webview to draw ${uri.path}`, () => shown, 45000);
   } finally {
     sub.dispose();
   }
