@@ -1,6 +1,7 @@
 // The checkpoint viewer webview: the state dict as a tree grouped by key prefix, with shapes, dtypes, sizes
 // and value counts per group. Children are created when a branch first opens (state dicts can be large);
-// selecting a tensor asks the host to show it in the inspector.
+// selecting a tensor asks the host to show it in the inspector. "Match with model…" (enabled once a model is
+// explored in the window) shows load_state_dict's report against it and marks the keys in the tree.
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
@@ -9,13 +10,15 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import '@vscode-elements/elements/dist/vscode-tree/index.js';
 import '@vscode-elements/elements/dist/vscode-tree-item/index.js';
-import type { CheckpointMessage, CheckpointRequest, CheckpointTreeNode, CheckpointView } from '../../src/protocol/inspector';
+import type { CheckpointMatch, CheckpointMessage, CheckpointRequest, CheckpointTreeNode, CheckpointView } from '../../src/protocol/inspector';
 import { append, clear, codicon, h } from '../inspector/dom';
 import { bytes, count, shapeText } from '../inspector/format';
 import { getState, post as postRaw, setState } from '../inspector/vscode-api';
 import './checkpoint.css';
+import { decoration, markIndex, matchReport, type MarkIndex } from './match';
 
 const MATCH_TOOLTIP = 'needs an explored model (engine process)';
+const MATCH_READY_TOOLTIP = 'What load_state_dict(strict=True) into an explored model would report (a dry run: nothing is loaded)';
 const FORMATS: Record<CheckpointView['format'], string> = { 'safetensors': 'safetensors', 'torch-zip': 'torch.save (zip)', 'safetensors-index': 'sharded safetensors' };
 
 type TreeItem = HTMLElement & { open: boolean; selected: boolean; branch: boolean };
@@ -26,6 +29,10 @@ const post = (message: CheckpointRequest) => postRaw(message);
 const nodes = new WeakMap<Element, CheckpointTreeNode>();
 const items = new Map<string, TreeItem>();
 let state: SavedState = getState<SavedState>() ?? { file: '', open: [] };
+let currentView: CheckpointView | undefined;
+let exploredModels = 0;
+let currentMatch: CheckpointMatch | null = null;
+let marks: MarkIndex = markIndex(null);
 
 function saveState(): void {
   state.open = [...items.entries()].filter(([, item]) => item.open).map(([path]) => path);
@@ -44,7 +51,8 @@ function treeItem(node: CheckpointTreeNode): TreeItem {
     h('vscode-icon', { slot: 'icon-branch', name: node.tensor ? 'symbol-array' : 'symbol-namespace' }),
     h('vscode-icon', { slot: 'icon-branch-opened', name: node.tensor ? 'symbol-array' : 'symbol-namespace' }),
     node.name,
-    h('span', { slot: 'description' }, describe(node))) as TreeItem;
+    h('span', { slot: 'description' }, describe(node)),
+    decoration(node, marks)) as TreeItem;
   nodes.set(item, node);
   items.set(node.path, item);
   // a placeholder child makes it a branch; the real children replace it on first open
@@ -93,9 +101,45 @@ function toolbar(view: CheckpointView): HTMLElement {
     h('span', { class: 'spacer' }),
     h('vscode-button', { secondary: true, icon: 'expand-all', title: 'Expand all', onclick: () => expandAll(view.tree) }, 'Expand'),
     h('vscode-button', { secondary: true, icon: 'collapse-all', title: 'Collapse all', onclick: () => tree()?.collapseAll() }, 'Collapse'),
-    // disabled controls get no mouse events: the tooltip sits on a wrapper
-    h('span', { class: 'match', title: MATCH_TOOLTIP }, h('vscode-button', { disabled: true, icon: 'link', 'aria-label': `Match with model… (${MATCH_TOOLTIP})` }, 'Match with model…')));
+    matchButton());
   return bar;
+}
+
+function matchButton(): HTMLElement {
+  const ready = exploredModels > 0;
+  // disabled controls get no mouse events: the tooltip sits on a wrapper
+  return h('span', { class: 'match', title: ready ? MATCH_READY_TOOLTIP : MATCH_TOOLTIP },
+    h('vscode-button', {
+      disabled: !ready, icon: 'link', 'aria-label': ready ? 'Match with model…' : `Match with model… (${MATCH_TOOLTIP})`,
+      onclick: () => { if (exploredModels > 0) post({ type: 'matchWithModel' }); },
+    }, 'Match with model…'));
+}
+
+function showModelCount(n: number): void {
+  exploredModels = n;
+  document.querySelector('.toolbar .match')?.replaceWith(matchButton());
+}
+
+/** Draws (or removes) the report and re-marks the tree rows that exist. */
+function showMatch(match: CheckpointMatch | null): void {
+  currentMatch = match;
+  marks = markIndex(match);
+  document.querySelector('.match-report')?.remove();
+  if (match && currentView) document.querySelector('.toolbar')?.after(matchReport(match, currentView.stripPrefix, post));
+  for (const [, item] of items) {
+    item.querySelector(':scope > [slot="decoration"]')?.remove();
+    const node = nodes.get(item);
+    const mark = node && decoration(node, marks);
+    if (mark) item.append(mark);
+  }
+}
+
+function showLoadStatus(stateName: 'loading' | 'loaded' | 'failed', message: string): void {
+  const status = document.querySelector('.match-report .load-status');
+  if (!status) return;
+  clear(status);
+  status.className = `load-status ${stateName}`;
+  status.append(codicon(stateName === 'loading' ? 'loading' : stateName === 'loaded' ? 'pass-filled' : 'warning', stateName === 'loading' ? 'codicon-modifier-spin' : ''), ` ${message}`);
 }
 
 function expandAll(tree: CheckpointTreeNode[]): void {
@@ -110,6 +154,7 @@ function expandAll(tree: CheckpointTreeNode[]): void {
 
 function render(view: CheckpointView): void {
   if (state.file !== view.file) state = { file: view.file, open: [] };
+  currentView = view;
   clear(root);
   items.clear();
   const metadata = view.metadata.length
@@ -141,6 +186,7 @@ function render(view: CheckpointView): void {
     view.tree.length ? tree : h('div', { class: 'notice' }, codicon('info'), ' This state dict holds no tensors.')]);
   for (const node of view.tree) if (state.open.includes(node.path)) (items.get(node.path) as TreeItem).open = true;
   if (state.selected) reveal(state.selected);
+  if (currentMatch) showMatch(currentMatch);
 }
 
 function renderError(file: string, code: string, message: string): void {
@@ -153,10 +199,27 @@ function renderError(file: string, code: string, message: string): void {
 
 window.addEventListener('message', (event: MessageEvent<CheckpointMessage>) => {
   const message = event.data;
-  if (message.type === 'checkpoint') render(message.view);
-  else if (message.type === 'checkpointError') renderError(message.file, message.code, message.message);
-  if (message.type !== 'inspected') void document.fonts.ready.then(() => post({ type: 'rendered' }));
-  else if (message.type === 'inspected') { state.selected = message.key; reveal(message.key); saveState(); }
+  switch (message.type) {
+    case 'checkpoint':
+    case 'checkpointError':
+      if (message.type === 'checkpoint') render(message.view);
+      else renderError(message.file, message.code, message.message);
+      void document.fonts.ready.then(() => post({ type: 'rendered' }));
+      break;
+    case 'inspected':
+      state.selected = message.key; reveal(message.key); saveState();
+      break;
+    case 'models':
+      showModelCount(message.count);
+      break;
+    case 'match':
+      showMatch(message.match);
+      void document.fonts.ready.then(() => post({ type: 'matchRendered' }));
+      break;
+    case 'loadStatus':
+      showLoadStatus(message.state, message.message);
+      break;
+  }
 });
 
 root.append(h('div', { class: 'muted' }, 'Reading the header…'));

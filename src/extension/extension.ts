@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { FileOutline } from '../protocol/outline';
 import { CheckpointEditorProvider, registerCheckpointEditor } from './checkpoint-editor/checkpoint-editor';
+import { registerCheckpointMatch } from './checkpoint-editor/match-with-model';
 import { registerRefreshModels } from './commands/refresh-models';
 import { nodeAtLine, registerRevealInModels } from './commands/reveal-in-models';
 import { registerRevealSource } from './commands/reveal-source';
@@ -58,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<TorchE
     vscode.languages.registerHoverProvider({ language: 'python' },
       new OutlineHoverProvider(index, (doc, pos, outline) => engine.hovers.markdown(doc, pos, outline))),
     ...registerEngine(context, engine, index, modelsTree, modelsView, showInspector),
+    ...registerCheckpointMatch(checkpoints, engine.store),
   );
   const ready = index.rescan();
   return {

@@ -197,19 +197,66 @@ export interface CheckpointView {
   skippedKeys: string[];
 }
 
+/** A key prefix change (DataParallel's `module.`) and how many checkpoint keys the model has before and after it. */
+export interface KeyPrefixFix {
+  kind: 'strip' | 'add';
+  prefix: string;
+  matchedBefore: number;
+  matchedAfter: number;
+}
+
+/** What strict `load_state_dict` of the shown state dict into an explored model would report (keys and shapes only). */
+export interface CheckpointMatch {
+  modelId: string;
+  /** e.g. `Net · net.py` */
+  model: string;
+  /** the class named in PyTorch's error text */
+  modelType: string;
+  /** the prefix change applied to the checkpoint's keys before matching */
+  applied?: { kind: 'strip' | 'add'; prefix: string };
+  /** a prefix change that would match more keys */
+  suggestion?: KeyPrefixFix;
+  /** keys (as the tree shows them) the model takes as they are */
+  matched: string[];
+  /** the model's keys the file lacks, with the model's shapes */
+  missing: Array<{ key: string; shape: number[] }>;
+  /** keys (as the tree shows them) the model has no place for, in PyTorch's order */
+  unexpected: string[];
+  sizeMismatches: Array<{ key: string; modelKey: string; checkpoint: number[]; model: number[]; message: string }>;
+  /** the RuntimeError strict loading raises (`Error(s) in loading state_dict for Net: ...`), or null */
+  error: string | null;
+  /** `<All keys matched successfully>` or the _IncompatibleKeys repr; null when it raises */
+  repr: string | null;
+}
+
 export type CheckpointRequest =
   | { type: 'ready' }
   | { type: 'inspect'; key: string }
   | { type: 'chooseStateDict'; index: number }
   | { type: 'stripPrefix'; strip: boolean }
   /** the tree or the error is on screen and its fonts have loaded */
-  | { type: 'rendered' };
+  | { type: 'rendered' }
+  /** "Match with model…": choose an explored model and show the dry-run report */
+  | { type: 'matchWithModel' }
+  /** rerun the match with the suggested key prefix change */
+  | { type: 'applyPrefixSuggestion' }
+  | { type: 'clearMatch' }
+  /** load the file into the matched model through the engine */
+  | { type: 'loadIntoModel' }
+  /** the match report is on screen */
+  | { type: 'matchRendered' };
 
 export type CheckpointMessage =
   | { type: 'checkpoint'; view: CheckpointView }
   | { type: 'checkpointError'; file: string; code: string; message: string }
   /** the key shown in the inspector, to highlight it in the tree */
-  | { type: 'inspected'; key: string };
+  | { type: 'inspected'; key: string }
+  /** how many models are explored in this window ("Match with model…" needs one) */
+  | { type: 'models'; count: number }
+  /** the report of the last match, or null to clear it */
+  | { type: 'match'; match: CheckpointMatch | null }
+  /** a load through the engine started, finished or failed */
+  | { type: 'loadStatus'; state: 'loading' | 'loaded' | 'failed'; message: string };
 
 // ------------------------------------------------------------------------------------------------ formatting
 

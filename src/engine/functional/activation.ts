@@ -8,11 +8,24 @@ import { normalizeDim, numel } from '../shape';
 import { Tensor } from '../tensor';
 import { def, maybeInplace, num, tensorArg } from './util';
 
+/**
+ * op(x), or with inplace x itself holding the result (PyTorch's inplace=True). A contiguous float32/float64
+ * x is written directly by the kernel; other layouts and dtypes compute a result and copy it back.
+ */
+function activate(x: Tensor, op: UnaryOp, params: UnaryParams, inplace: boolean): Tensor {
+  if (!inplace) return unaryOp(op, x, params);
+  if ((x.dtype === 'float32' || x.dtype === 'float64') && x.is_contiguous()) {
+    const view = x.strided();
+    const data = view.data as Float32Array | Float64Array;
+    kernels().unary(op, x.shape, view, data.subarray(view.offset, view.offset + x.numel()), params);
+    return x;
+  }
+  return maybeInplace(x, unaryOp(op, x, params), true);
+}
+
 const unary = (name: string, op: UnaryOp, params: (a: Record<string, any>) => UnaryParams = () => ({}), inplaceArg = true) =>
-  def(`${name}(input${inplaceArg ? ', inplace=False' : ''})`, (a) => {
-    const x = tensorArg(a.input, name);
-    return maybeInplace(x, unaryOp(op, x, params(a)), a.inplace === true);
-  });
+  def(`${name}(input${inplaceArg ? ', inplace=False' : ''})`, (a) =>
+    activate(tensorArg(a.input, name), op, params(a), a.inplace === true));
 
 export const relu = unary('relu', 'relu');
 export const relu_ = (input: Tensor): Tensor => relu(input, { inplace: true });
@@ -29,23 +42,23 @@ export const tanhshrink = unary('tanhshrink', 'tanhshrink', undefined, false);
 
 export const relu6 = def('relu6(input, inplace=False)', (a) => {
   const x = tensorArg(a.input, 'relu6');
-  return maybeInplace(x, unaryOp('hardtanh', x, { min: 0, max: 6 }), a.inplace === true);
+  return activate(x, 'hardtanh', { min: 0, max: 6 }, a.inplace === true);
 });
 export const hardtanh = def('hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False)', (a) => {
   const x = tensorArg(a.input, 'hardtanh');
-  return maybeInplace(x, unaryOp('hardtanh', x, { min: num(a.min_val), max: num(a.max_val) }), a.inplace === true);
+  return activate(x, 'hardtanh', { min: num(a.min_val), max: num(a.max_val) }, a.inplace === true);
 });
 export const leaky_relu = def('leaky_relu(input, negative_slope=0.01, inplace=False)', (a) => {
   const x = tensorArg(a.input, 'leaky_relu');
-  return maybeInplace(x, unaryOp('leaky_relu', x, { alpha: num(a.negative_slope) }), a.inplace === true);
+  return activate(x, 'leaky_relu', { alpha: num(a.negative_slope) }, a.inplace === true);
 });
 export const elu = def('elu(input, alpha=1.0, inplace=False)', (a) => {
   const x = tensorArg(a.input, 'elu');
-  return maybeInplace(x, unaryOp('elu', x, { alpha: num(a.alpha) }), a.inplace === true);
+  return activate(x, 'elu', { alpha: num(a.alpha) }, a.inplace === true);
 });
 export const celu = def('celu(input, alpha=1.0, inplace=False)', (a) => {
   const x = tensorArg(a.input, 'celu');
-  return maybeInplace(x, unaryOp('celu', x, { alpha: num(a.alpha) }), a.inplace === true);
+  return activate(x, 'celu', { alpha: num(a.alpha) }, a.inplace === true);
 });
 export const softplus = def('softplus(input, beta=1.0, threshold=20.0)', (a) =>
   unaryOp('softplus', tensorArg(a.input, 'softplus'), { beta: num(a.beta), threshold: num(a.threshold) }));
@@ -89,7 +102,7 @@ export const prelu = def('prelu(input, weight)', (a) => {
 export const rrelu = def('rrelu(input, lower=0.125, upper=0.3333333333333333, training=False, inplace=False)', (a) => {
   const x = tensorArg(a.input, 'rrelu');
   const lower = num(a.lower), upper = num(a.upper);
-  if (!a.training) return maybeInplace(x, unaryOp('leaky_relu', x, { alpha: (lower + upper) / 2 }), a.inplace === true);
+  if (!a.training) return activate(x, 'leaky_relu', { alpha: (lower + upper) / 2 }, a.inplace === true);
   const slopes = rand(x.shape as number[], { dtype: x.dtype }).mul(upper - lower).add(lower);
   return maybeInplace(x, where(binaryOp('ge', x, 0), x, mul(x, slopes)), a.inplace === true);
 });

@@ -1,4 +1,8 @@
-// Normalisation layers' functional forms, composed from reductions (var_mean) and broadcast arithmetic.
+// Normalisation layers' functional forms, composed from reductions (var_mean) and broadcast arithmetic;
+// batch_norm's normalisation runs as one per-channel kernel pass (kernels().batchNormInference).
+import { allocArray, computeDType, isFloating, isReducedFloat } from '../dtype';
+import { kernels } from '../kernels/types';
+import { fromCompute } from '../ops/elementwise';
 import { ValueError } from '../ops/errors';
 import { norm, var_mean } from '../ops/reduce';
 import { Tensor } from '../tensor';
@@ -17,6 +21,37 @@ function normalizeWith(x: Tensor, mean: Tensor, variance: Tensor, eps: number, w
   if (weight) out = out.mul(weight);
   if (bias) out = out.add(bias);
   return out;
+}
+
+/**
+ * Batch-norm's per-channel affine form: scale = weight / sqrt(var + eps) and shift = bias - mean * scale, each
+ * step rounded in the statistics' dtype as PyTorch's CPU kernel does. mean and variance are [c] vectors.
+ */
+export function batchNormCoefficients(mean: Tensor, variance: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null): [Tensor, Tensor] {
+  let scale = variance.add(eps).rsqrt();
+  if (weight) scale = scale.mul(weight);
+  const meanScaled = mean.mul(scale);
+  return [scale, bias ? bias.sub(meanScaled) : meanScaled.neg()];
+}
+
+/** Whether x and every statistic and parameter share one floating dtype, so the one-pass kernel applies without promotion. */
+function sameFloatDType(x: Tensor, others: (Tensor | null)[]): boolean {
+  return isFloating(x.dtype) && others.every((t) => t === null || t.dtype === x.dtype);
+}
+
+/** x * scale[channel] + shift[channel] in one kernel pass (channels along dim 1). */
+function applyChannelAffine(x: Tensor, scale: Tensor, shift: Tensor): Tensor {
+  const [n, c] = x.shape, count = x.numel();
+  const spatial = count === 0 ? 0 : count / (n * c);
+  const view = x.strided();
+  // A contiguous float32/float64 input is read where it lies; anything else is copied out once.
+  const input = x.is_contiguous() && !isReducedFloat(x.dtype)
+    ? (view.data as Float32Array | Float64Array).subarray(view.offset, view.offset + count)
+    : x.toArray() as Float32Array | Float64Array;
+  const out = allocArray(computeDType(x.dtype), count) as Float32Array | Float64Array;
+  kernels().batchNormInference(input, n, c, spatial, scale.toArray() as Float32Array | Float64Array,
+    shift.toArray() as Float32Array | Float64Array, out);
+  return fromCompute(out, x.shape, x.dtype);
 }
 
 export const batch_norm = def(
@@ -48,8 +83,11 @@ export const batch_norm = def(
         runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape([c]).mul(momentum)));
         runningVar.copy_(runningVar.mul(1 - momentum).add(variance.reshape([c]).mul((momentum * n) / Math.max(n - 1, 1))));
       }
+      if (sameFloatDType(x, [weight, bias])) return applyChannelAffine(x, ...batchNormCoefficients(mean.reshape([c]), variance.reshape([c]), eps, weight, bias));
       return normalizeWith(x, mean, variance, eps, w, b);
     }
+    if (sameFloatDType(x, [runningMean, runningVar, weight, bias]))
+      return applyChannelAffine(x, ...batchNormCoefficients(runningMean.reshape([c]), runningVar.reshape([c]), eps, weight, bias));
     return normalizeWith(x, runningMean.reshape(shape), runningVar.reshape(shape), eps, w, b);
   });
 

@@ -90,7 +90,10 @@ export interface Kernels {
   readonly name: string;
   /** dst = src element by element over `shape`, decoding/encoding f16/bf16 bits and casting as needed. */
   copy(shape: readonly number[], src: Strided, srcEnc: Encoding, dst: Strided, dstEnc: Encoding): void;
-  /** out (contiguous) = op(x) over `shape`. Inputs are plain numbers (callers decode f16/bf16 first). */
+  /**
+   * out (contiguous) = op(x) over `shape`. Inputs are plain numbers (callers decode f16/bf16 first).
+   * out may be x's own array when x is contiguous and starts at its offset (in-place activations).
+   */
   unary(op: UnaryOp, shape: readonly number[], x: Strided, out: NumArray, params?: UnaryParams): void;
   /** out (contiguous) = op(a, b) over `shape`; a and b already broadcast through their strides. `integer` selects integer semantics. */
   binary(op: BinaryOp, shape: readonly number[], a: Strided, b: Strided, out: NumArray, integer: boolean): void;
@@ -104,6 +107,12 @@ export interface Kernels {
   variance(x: NumArray, outer: number, size: number, inner: number, correction: number, out: NumArray, meanOut: NumArray | null): void;
   /** Inclusive cumulative sum/product over the middle axis. */
   cumulative(op: 'cumsum' | 'cumprod', x: NumArray, outer: number, size: number, inner: number, out: NumArray): void;
+  /**
+   * Batch-norm's per-channel affine step over contiguous [n, c, spatial]: out = x * scale[channel] + shift[channel].
+   * The op folds running (or batch) statistics, eps, weight and bias into scale and shift; out may be x.
+   */
+  batchNormInference(x: Float32Array | Float64Array, n: number, c: number, spatial: number,
+    scale: Float32Array | Float64Array, shift: Float32Array | Float64Array, out: Float32Array | Float64Array): void;
   /** softmax / log_softmax over the middle axis of [outer, size, inner]. */
   softmax(x: Float32Array | Float64Array, outer: number, size: number, inner: number, out: Float32Array | Float64Array, log: boolean): void;
   /**

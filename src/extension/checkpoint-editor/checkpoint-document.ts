@@ -5,10 +5,13 @@ import {
   FormatError, OpenedCheckpoint, PyDict, PyObject, PyValue, SafetensorsFile, ShardedSafetensors, StateDictCandidate,
   TensorEntry, TorchTensor, isTuple, openCheckpoint, openShardedSafetensors, stripPrefix,
 } from '../../formats';
+import type { Metadata } from '../../engine/nn/state-dict';
 import type { CheckpointView } from '../../protocol/inspector';
+import { metadataFromPy } from '../../statedict/load';
 import type { TensorSource } from '../inspector/tensor-source';
 import { TorchStorageLocator, safetensorsTensorSource, torchTensorSource } from './checkpoint-tensors';
 import { ClosableByteSource, openByteSource } from './file-source';
+import { strippedMetadata } from './model-match';
 import { groupByPrefix } from './state-dict-tree';
 
 export const isIndexFile = (uri: vscode.Uri) => uri.path.endsWith('.index.json');
@@ -146,6 +149,15 @@ export class CheckpointDocument implements vscode.CustomDocument {
       tree, totals, metadata: this.opened.metadata, skippedKeys: [...(candidate?.skippedKeys ?? [])],
     };
     return this.cachedView;
+  }
+
+  /** The chosen state dict: its label (`checkpoint['model']`), the prefix stripped from its keys, its `_metadata`. */
+  chosen(): { label: string; strippedPrefix?: string; metadata?: Metadata } | undefined {
+    const candidate = this.candidate();
+    if (!candidate) return undefined;
+    const strippedPrefix = this.strip ? candidate.modulePrefix : undefined;
+    const metadata = strippedMetadata(metadataFromPy(candidate.metadata), strippedPrefix);
+    return { label: candidate.label, ...(strippedPrefix ? { strippedPrefix } : {}), ...(metadata ? { metadata } : {}) };
   }
 
   /** The tensor under a shown key, for the inspector. */

@@ -1,12 +1,25 @@
 // The checkpoint viewer: a read-only custom editor for .pt/.pth/.safetensors files and safetensors indexes.
 // It shows the state dict as a tree grouped by key prefix; choosing a tensor opens it in the inspector beside.
 import * as vscode from 'vscode';
-import type { CheckpointMessage, CheckpointRequest, CheckpointTreeNode, CheckpointView } from '../../protocol/inspector';
+import type { CheckpointMatch, CheckpointMessage, CheckpointRequest, CheckpointTreeNode, CheckpointView } from '../../protocol/inspector';
 import { InspectorPanel } from '../inspector/inspector-panel';
 import { webviewHtml, webviewOptions } from '../inspector/webview-html';
 import { CheckpointDocument } from './checkpoint-document';
 
 export const CHECKPOINT_VIEW_TYPE = 'torchExplorer.checkpointViewer';
+
+/** The requests of the "Match with model…" part, answered by the engine side (match-with-model.ts). */
+export type MatchRequest = Extract<CheckpointRequest, { type: 'matchWithModel' | 'applyPrefixSuggestion' | 'clearMatch' | 'loadIntoModel' }>;
+
+export interface CheckpointModelMatching {
+  /** explored models in this window */
+  modelCount(): number;
+  /** the report an editor of the document shows, if any */
+  current(document: CheckpointDocument): CheckpointMatch | undefined;
+  handle(document: CheckpointDocument, request: MatchRequest): void;
+  /** the shown state dict changed (another candidate, a prefix stripped): the report is computed again */
+  documentChanged(document: CheckpointDocument): void;
+}
 
 export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProvider<CheckpointDocument>, vscode.Disposable {
   private readonly documents = new Map<string, CheckpointDocument>();
@@ -14,12 +27,45 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
   private readonly opened = new vscode.EventEmitter<CheckpointDocument>();
   /** Fires when an editor's webview has drawn its document (the tree or the error). */
   readonly onDidShow = this.opened.event;
+  private readonly matchShown = new vscode.EventEmitter<CheckpointDocument>();
+  /** Fires when an editor's webview has drawn a match report (or cleared it). */
+  readonly onDidShowMatch = this.matchShown.event;
+  private matching: CheckpointModelMatching | undefined;
 
   constructor(private readonly extensionUri: vscode.Uri) {}
 
   /** The open document of a file, if an editor shows it. */
   document(uri: vscode.Uri): CheckpointDocument | undefined {
     return this.documents.get(uri.toString());
+  }
+
+  /** Documents some editor shows. */
+  openDocuments(): CheckpointDocument[] {
+    return [...this.panels.keys()];
+  }
+
+  /** The document of the active checkpoint editor. */
+  activeDocument(): CheckpointDocument | undefined {
+    for (const [document, panels] of this.panels) if ([...panels].some((p) => p.active)) return document;
+    return undefined;
+  }
+
+  /** Lets the engine side answer "Match with model…" (the viewer works without it). */
+  attachMatching(matching: CheckpointModelMatching): vscode.Disposable {
+    this.matching = matching;
+    for (const document of this.openDocuments()) this.refresh(document);
+    return { dispose: () => { if (this.matching === matching) this.matching = undefined; } };
+  }
+
+  /** Sends a message to every editor of the document. */
+  postTo(document: CheckpointDocument, message: CheckpointMessage): void {
+    for (const panel of this.panels.get(document) ?? []) this.post(panel, message);
+  }
+
+  /** The match report the editors of `uri` show, if any. */
+  currentMatch(uri: vscode.Uri): CheckpointMatch | undefined {
+    const document = this.document(uri);
+    return document && this.matching?.current(document);
   }
 
   /** The tree an editor of `uri` shows (what the webview renders). */
@@ -72,6 +118,7 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
       case 'chooseStateDict':
         document.chooseStateDict(message.index);
         this.refresh(document);
+        this.matching?.documentChanged(document);
         break;
       case 'rendered':
         this.opened.fire(document);
@@ -84,6 +131,16 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
           void vscode.window.showErrorMessage(`${document.name}: ${(error as Error).message}`);
         }
         this.refresh(document);
+        this.matching?.documentChanged(document);
+        break;
+      case 'matchRendered':
+        this.matchShown.fire(document);
+        break;
+      case 'matchWithModel':
+      case 'applyPrefixSuggestion':
+      case 'clearMatch':
+      case 'loadIntoModel':
+        this.matching?.handle(document, message);
         break;
     }
   }
@@ -94,8 +151,12 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
 
   private sendDocument(document: CheckpointDocument, panel: vscode.WebviewPanel): void {
     const view = document.view();
-    if (view) this.post(panel, { type: 'checkpoint', view });
-    else this.post(panel, { type: 'checkpointError', file: document.name, code: document.failure?.code ?? 'Internal', message: document.failure?.message ?? 'unreadable' });
+    if (view) {
+      this.post(panel, { type: 'checkpoint', view });
+      this.post(panel, { type: 'models', count: this.matching?.modelCount() ?? 0 });
+      const match = this.matching?.current(document);
+      if (match) this.post(panel, { type: 'match', match });
+    } else this.post(panel, { type: 'checkpointError', file: document.name, code: document.failure?.code ?? 'Internal', message: document.failure?.message ?? 'unreadable' });
   }
 
   private post(panel: vscode.WebviewPanel, message: CheckpointMessage): void {
@@ -104,6 +165,7 @@ export class CheckpointEditorProvider implements vscode.CustomReadonlyEditorProv
 
   dispose(): void {
     this.opened.dispose();
+    this.matchShown.dispose();
   }
 }
 

@@ -2,6 +2,7 @@
 import type { NumArray } from '../../dtype';
 import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBFloat16Bits, float32ToFloat16Bits } from '../../dtype';
 import type { BinaryOp, Encoding, Strided, UnaryOp, UnaryParams } from '../types';
+import { activationRun } from './activation';
 import { erf, erfinv, pyMod, roundHalfEven, SELU_ALPHA, SELU_SCALE, softplus } from './scalar-math';
 import { collapse, forEachRun } from './strided';
 
@@ -105,11 +106,16 @@ export function unaryFn(op: UnaryOp, p: UnaryParams = {}): (x: number) => number
 }
 
 export function unary(op: UnaryOp, shape: readonly number[], x: Strided, out: NumArray, params?: UnaryParams): void {
-  const f = unaryFn(op, params);
   const outStrides = contiguousOf(shape);
   const { shape: s, strides } = collapse(shape, [x.strides, outStrides]);
   const last = s.length - 1, sx = strides[0][last];
   const a = x.data;
+  const run = activationRun(op, params);
+  if (run !== null) {
+    forEachRun(s, strides, [x.offset, 0], (n, [ia, io]) => run(a, ia, sx, out, io, n));
+    return;
+  }
+  const f = unaryFn(op, params);
   forEachRun(s, strides, [x.offset, 0], (n, [ia, io]) => {
     for (let i = 0; i < n; i++) out[io + i] = f(a[ia + i * sx]);
   });

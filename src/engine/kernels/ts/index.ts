@@ -8,12 +8,13 @@ import { conv2d, convTranspose2d } from './conv';
 import { avgPool2d, maxPool2d } from './pool';
 import { cumulative, softmax, variance } from './softmax';
 import { adaptiveAvgPool2d, adaptiveMaxPool2d } from './adaptive-pool';
+import { batchNormInference } from './normalization';
 
 export function createTsKernels(): Kernels {
   return {
     name: 'ts',
     copy, unary, binary, where, fillRange,
-    reduce, argReduce, variance, cumulative, softmax,
+    reduce, argReduce, variance, cumulative, softmax, batchNormInference,
     indexGather, indexScatter, nonzero,
     gemm, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d,
   };

@@ -1,5 +1,7 @@
 // The WASM SIMD kernel set: gemm, conv2d and max_pool2d (values) over float32 run in the AssemblyScript
-// module (assembly/), everything else (and float64) in the TypeScript kernels it wraps.
+// module (assembly/), everything else (and float64) in the TypeScript kernels it wraps. batchNormInference
+// and the activations stay in TypeScript on purpose: they are one memory-bound pass (about 1 ns an element),
+// and copying the operands into linear memory and back would cost as much as the SIMD loop saves.
 import type { Conv2dParams, GemmParams, Kernels, Pool2dParams } from '../types';
 import { createTsKernels } from '../ts';
 import { wasmConv2d } from './conv';
