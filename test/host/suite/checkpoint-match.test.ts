@@ -96,7 +96,12 @@ describe('Checkpoint viewer: match with model', () => {
     file = readSafetensors(await vscode.workspace.fs.readFile(good())).tensors;
   });
   // Editors stay open until the end: every webview opened and closed in code-server's workbench slows the next ones
-  after(async () => backToStatic(api));
+  after(async () => {
+    // closing a viewer while it still redraws leaves code-server's webview service worker waiting, and the next
+    // checkpoint viewer (inspector.test.ts) blank for 15-30 s (test/host/README.md, "Pitfalls met")
+    await new Promise((r) => setTimeout(r, 1000));
+    await backToStatic(api);
+  });
 
   it('needs an explored model', async () => {
     await openViewer(api, good());
@@ -180,9 +185,12 @@ describe('Checkpoint viewer: match with model', () => {
     const model = api.engine.store.model(workspaceUri('net.py'), 'Net')!;
     await openViewer(api, good());
     await match(api, good(), model);
+    let redrawn = 0;
+    const sub = api.checkpoints.onDidShowMatch(() => { redrawn++; });
     const outcome = await vscode.commands.executeCommand<Outcome<LoadOutcome>>('torchExplorer.loadCheckpointIntoModel', good());
     assert.ok(outcome.ok, outcome.message);
     assert.ok(outcome.value.loaded && !outcome.value.notLoaded, outcome.value.notLoaded);
+    await until('the viewer to redraw the match of the loaded model', () => redrawn > 0, 10000).finally(() => sub.dispose());
     assert.strictEqual(outcome.value.check.error, null);
     const loaded = outcome.value.model;
     assert.ok(loaded.modified);

@@ -8,7 +8,11 @@ import {
 
 describe('Torch Explorer in the extension host', () => {
   let api: TorchExplorerApi;
-  before(async () => { api = await getApi(); });
+  before(async () => {
+    api = await getApi();
+    // These tests are about the static outline: forget what earlier suites evaluated (suites share one window).
+    await vscode.commands.executeCommand('torchExplorer.forgetEvaluation');
+  });
   afterEach(() => vscode.commands.executeCommand('workbench.action.closeAllEditors'));
 
   it('activates and registers its commands', async () => {
