@@ -25,7 +25,7 @@ export function fillTree(m: nn.Module) {
 const MODEL_FILES: Record<string, { file: string; build: (mod: Record<string, unknown>) => nn.Module }> = {
   net: { file: '../../test/golden/models/net', build: (mod) => new (mod.Net as new () => nn.Module)() },
   resnet18: { file: './models/resnet18', build: (mod) => new (mod.ResNet18 as new () => nn.Module)() },
-  llama: { file: './models/llama', build: (mod) => new (mod.LlamaForCausalLM as new () => nn.Module)() },
+  llama: { file: '../../test/support/llama', build: (mod) => new (mod.LlamaForCausalLM as new () => nn.Module)() },
 };
 
 async function main(): Promise<void> {

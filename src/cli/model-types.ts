@@ -1,59 +1,33 @@
 // The JSON the model commands print (docs/cli.md documents each field). Lists keep PyTorch's order.
 
-export type EntryKind = 'class' | 'instance' | 'factory';
+import type {
+  EntryKind, ForwardOutput, ForwardResult, InspectResult, LayerRecord, ListEntriesResult, ModuleSummary as EngineModule,
+  SourceLocation, TensorSummary as EngineTensor,
+} from '../protocol/engine';
 
-export interface EntryInfo {
-  name: string;
-  kind: EntryKind;
-  line: number;
-}
+export type { EntryKind };
 
-export interface TensorSummary {
-  shape: number[];
-  dtype: string;
-}
+export type EntryInfo = ListEntriesResult['entries'][number];
 
-export interface ModuleSummary {
-  /** named_modules() name; '' for the root */
-  name: string;
-  /** class name, e.g. Conv2d */
-  type: string;
-  /** parameters of the module and its descendants (each shared tensor once) */
-  params: number;
+export type TensorSummary = Pick<ForwardOutput, 'shape' | 'dtype'>;
+
+/** named_modules() name ('' for the root), class name, parameters of the module and its descendants (each shared tensor once). */
+export type ModuleSummary = Pick<EngineModule, 'name' | 'type' | 'params'> & {
   /** where the module was created; null when not in a workspace file (built inside a library) */
-  source: { file: string; line: number } | null;
-}
+  source: Pick<SourceLocation, 'file' | 'line'> | null;
+};
 
-export interface InspectJson {
-  entry: string;
-  repr: string;
+export type InspectJson = Omit<InspectResult, 'modules' | 'parameters' | 'buffers'> & {
   modules: ModuleSummary[];
-  /** named_children() names */
-  children: string[];
-  parameters: ({ name: string } & TensorSummary)[];
-  buffers: ({ name: string; persistent: boolean } & TensorSummary)[];
-  stateDict: ({ key: string } & TensorSummary)[];
-  totalParams: number;
-  trainableParams: number;
-  stubbedImports: string[];
-}
+  parameters: Pick<EngineTensor, 'name' | 'shape' | 'dtype'>[];
+  buffers: Pick<InspectResult['buffers'][number], 'name' | 'persistent' | 'shape' | 'dtype'>[];
+};
 
-export interface LayerTiming {
-  /** named_modules() name of the layer */
-  name: string;
-  type: string;
-  /** shape of the layer's output; null when it is not a single tensor (a tuple, a dict) */
-  outputShape: number[] | null;
-  /** time inside this layer's forward, children included */
-  ms: number;
-}
+/** A layer's forward: `outputShape` null when the output is not a single tensor (a tuple, a dict); `ms` includes children. */
+export type LayerTiming = LayerRecord;
 
-export interface ForwardJson {
-  output: TensorSummary;
-  layers: LayerTiming[];
-  /** whole forward pass; with --repeat N the median of N runs after one warm-up */
-  ms: number;
-}
+/** `ms`: the whole forward pass; with --repeat N the median of N runs after one warm-up. */
+export type ForwardJson = Omit<ForwardResult, 'output' | 'outputs' | 'layers'> & { output: TensorSummary; layers: LayerTiming[] };
 
 /** The entry a command runs when --entry is not given: a module instance the file builds, else its last class. */
 export function defaultEntry(entries: readonly EntryInfo[]): EntryInfo | undefined {

@@ -134,6 +134,11 @@ export interface Kernels {
   adaptiveAvgPool2d(p: AdaptivePool2dParams): void;
   /** NaN propagates; ties keep the first maximum. */
   adaptiveMaxPool2d(p: AdaptivePool2dParams): void;
+  /**
+   * init.orthogonal_'s Householder QR: out (rows x cols, row-major) = scale * Q of `a` (rows x cols) when rows >= cols,
+   * else scale * (Q of aᵀ)ᵀ; Q's columns signed so that diag(R) >= 0, as torch's `q *= sign(diag(r))`.
+   */
+  orthogonal(a: Float64Array, rows: number, cols: number, scale: number, out: NumArray): void;
 }
 
 let active: Kernels | null = null;

@@ -3,10 +3,10 @@
 // then holds exactly the values an eager fill at call time would have written.
 import { signature } from '../args';
 import { castScalar, isFloating, NumArray, PyFloat } from '../dtype';
-import { erf, erfinv } from '../kernels/ts/scalar-math';
+import { erf } from '../kernels/ts/scalar-math';
+import { kernels } from '../kernels/types';
 import { defaultGenerator, fillNormal, fillUniform, Generator } from '../random';
 import { Tensor } from '../tensor';
-import { orthonormalColumns } from './qr';
 import { ValueError } from './python';
 
 type Values = { length: number; [i: number]: number };
@@ -100,8 +100,30 @@ export function trunc_normal_(...args: unknown[]): Tensor {
   const key = generatorOf(p.generator).reserve(p.tensor.numel());
   return fillFrom(p.tensor, (out) => {
     fillUniform(out, key, 2 * l - 1, 2 * u - 1);
-    for (let i = 0; i < out.length; i++) out[i] = Math.min(b, Math.max(a, erfinv(out[i]) * std * Math.SQRT2 + mean));
+    uniformToTruncNormal(out as NumArray, mean, std, a, b);
   });
+}
+
+/**
+ * out = clamp(erfinv(out) * std * √2 + mean, a, b), computed in float64 whatever out's precision (a float64 scratch
+ * of bounded size, chunk by chunk), then stored in out.
+ */
+function uniformToTruncNormal(out: NumArray, mean: number, std: number, a: number, b: number): void {
+  const k = kernels();
+  const scratch = new Float64Array(Math.min(out.length, 1 << 16));
+  const x = { data: scratch, offset: 0, strides: [1] };
+  const scalar = (v: number) => ({ data: Float64Array.of(v), offset: 0, strides: [0] });
+  const times = [scalar(std), scalar(Math.SQRT2)], plus = scalar(mean);
+  for (let start = 0; start < out.length; start += scratch.length) {
+    const shape = [Math.min(scratch.length, out.length - start)];
+    const chunk = { data: out, offset: start, strides: [1] };
+    k.copy(shape, chunk, 'plain', x, 'plain');
+    k.unary('erfinv', shape, x, scratch);
+    for (const factor of times) k.binary('mul', shape, x, factor, scratch, false);
+    k.binary('add', shape, x, plus, scratch, false);
+    k.unary('hardtanh', shape, x, scratch, { min: a, max: b });
+    k.copy(shape, x, 'plain', chunk, 'plain');
+  }
 }
 
 const constantSig = signature('constant_(tensor, val)');
@@ -191,16 +213,7 @@ export function orthogonal_(...args: unknown[]): Tensor {
   return fillFrom(t, (out) => {
     const flat = new Float64Array(rows * cols);
     fillNormal(flat, key, 0, 1);
-    if (rows >= cols) {
-      const q = orthonormalColumns(flat, rows, cols);
-      for (let i = 0; i < q.length; i++) out[i] = q[i] * g;
-      return;
-    }
-    // QR of the transpose, then transpose back
-    const tr = new Float64Array(rows * cols);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) tr[j * rows + i] = flat[i * cols + j];
-    const q = orthonormalColumns(tr, cols, rows);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = q[j * rows + i] * g;
+    kernels().orthogonal(flat, rows, cols, g, out as NumArray);
   });
 }
 

@@ -1,72 +1,25 @@
 // The engine's answers as the extension keeps them. engine-requests.ts converts the protocol's results
 // (src/protocol/engine.ts) into these: one name field for every tensor, stubbed imports by name.
-import type { EngineError, SourceLocation, StubbedImport } from '../../protocol/engine';
+import type {
+  EngineError, ForwardInput, ForwardOutput, ForwardResult, InspectResult, ListEntriesResult, ModuleSummary,
+  SourceLocation, StubbedImport, TensorSummary,
+} from '../../protocol/engine';
 
-export type { EngineError, SourceLocation, StubbedImport };
+export type { EngineError, ForwardInput, SourceLocation, StubbedImport };
 
-export interface EntryInfo {
-  name: string;
-  kind: 'class' | 'instance' | 'factory';
-  line: number;
-}
-
-export interface ListEntriesAnswer {
-  entries: EntryInfo[];
-  stubbedImports: StubbedImport[];
-}
+export type EntryInfo = ListEntriesResult['entries'][number];
+export type ListEntriesAnswer = ListEntriesResult;
 
 /** One module of `named_modules()`, in that order. */
-export interface ModuleRecord {
-  /** qualified name, '' for the root */
-  name: string;
-  type: string;
-  /** parameters of this module and its children, each once */
-  params?: number;
-  /** where the module was constructed */
-  source?: SourceLocation;
-  /** where it was assigned (`self.features = ...`) */
-  assigned?: SourceLocation;
-}
+export type ModuleRecord = ModuleSummary;
 
-export interface TensorRecord {
-  name: string;
-  shape: number[];
-  dtype: string;
-  requiresGrad?: boolean;
-  /** buffers only: whether state_dict() includes it */
-  persistent?: boolean;
-}
+/** A parameter, buffer (with `persistent`: whether state_dict() includes it) or state_dict entry, named by `name`. */
+export type TensorRecord = TensorSummary & { persistent?: boolean };
 
-export interface InspectAnswer {
-  entry: string;
-  repr: string;
-  modules: ModuleRecord[];
-  /** names of `named_children()` of the root */
-  children: string[];
-  parameters: TensorRecord[];
-  buffers: TensorRecord[];
-  stateDict: TensorRecord[];
-  totalParams: number;
-  trainableParams: number;
-  /** dotted names of the imports replaced by stubs */
-  stubbedImports: string[];
-}
+/** The inspect result with state_dict entries named like the other tensors. */
+export type InspectAnswer = Omit<InspectResult, 'stateDict'> & { stateDict: TensorRecord[] };
 
-export interface LayerTiming {
-  name: string;
-  type: string;
-  outputShape: number[] | null;
-  ms: number;
-}
-
-export interface ForwardAnswer {
-  output: { shape: number[]; dtype: string };
-  layers: LayerTiming[];
-  ms: number;
-}
-
-/** Input of a forward pass: random values of a shape, or the bytes of a `.npy` file read by the host. */
-export type ForwardInput = { shape: number[]; dtype?: string; seed?: number } | { npy: ArrayBuffer };
+export type ForwardAnswer = Omit<ForwardResult, 'output' | 'outputs'> & { output: Omit<ForwardOutput, 'data'> };
 
 export class EngineUnavailableError extends Error {
   constructor(message: string, readonly reason: 'restricted' | 'unsandboxed' | 'failed' | 'cancelled' | 'missing') {

@@ -9,6 +9,7 @@ import { avgPool2d, maxPool2d } from './pool';
 import { cumulative, softmax, variance } from './softmax';
 import { adaptiveAvgPool2d, adaptiveMaxPool2d } from './adaptive-pool';
 import { batchNormInference } from './normalization';
+import { orthogonal } from './qr';
 
 export function createTsKernels(): Kernels {
   return {
@@ -16,6 +17,6 @@ export function createTsKernels(): Kernels {
     copy, unary, binary, where, fillRange,
     reduce, argReduce, variance, cumulative, softmax, batchNormInference,
     indexGather, indexScatter, nonzero,
-    gemm, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d,
+    gemm, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, orthogonal,
   };
 }

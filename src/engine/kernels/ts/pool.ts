@@ -8,21 +8,38 @@ function firstInside(start: number, dilation: number): number {
   return start >= 0 ? start : start + Math.ceil(-start / dilation) * dilation;
 }
 
+/**
+ * The windows along one axis, per output position: where the window starts (negative inside the padding),
+ * its first tap inside the input, the end (exclusive) of its taps inside the input, and how many taps lie inside.
+ */
+interface AxisWindows { start: Int32Array; first: Int32Array; end: Int32Array; inside: Int32Array }
+
+function axisWindows(outSize: number, stride: number, pad: number, k: number, dilation: number, size: number): AxisWindows {
+  const win = { start: new Int32Array(outSize), first: new Int32Array(outSize), end: new Int32Array(outSize), inside: new Int32Array(outSize) };
+  for (let o = 0; o < outSize; o++) {
+    const start = o * stride - pad;
+    const first = firstInside(start, dilation);
+    const end = Math.min(start + (k - 1) * dilation + 1, size);
+    win.start[o] = start;
+    win.first[o] = first;
+    win.end[o] = end;
+    win.inside[o] = first < end ? Math.floor((end - 1 - first) / dilation) + 1 : 0;
+  }
+  return win;
+}
+
 export function maxPool2d(p: Pool2dParams): void {
   const { n, c, h, w, kh, kw, strideH, strideW, padH, padW, dilationH, dilationW, outH, outW, input, out } = p;
   const indices = p.indices ?? null;
+  const ys = axisWindows(outH, strideH, padH, kh, dilationH, h), xs = axisWindows(outW, strideW, padW, kw, dilationW, w);
   const planes = n * c;
   for (let plane = 0; plane < planes; plane++) {
     const inBase = plane * h * w;
     let o = plane * outH * outW;
     for (let oy = 0; oy < outH; oy++) {
-      const yStart = oy * strideH - padH;
-      const y0 = firstInside(yStart, dilationH);
-      const y1 = Math.min(yStart + (kh - 1) * dilationH + 1, h);
+      const y0 = ys.first[oy], y1 = ys.end[oy];
       for (let ox = 0; ox < outW; ox++, o++) {
-        const xStart = ox * strideW - padW;
-        const x0 = firstInside(xStart, dilationW);
-        const x1 = Math.min(xStart + (kw - 1) * dilationW + 1, w);
+        const x0 = xs.first[ox], x1 = xs.end[ox];
         // torch starts from the first in-bounds tap, so an all -inf window reports that tap.
         let best = -Infinity;
         let bestIndex = y0 * w + x0;
@@ -60,21 +77,16 @@ function tapsBefore(start: number, size: number, dilation: number, end: number):
 export function avgPool2d(p: Pool2dParams): void {
   const { n, c, h, w, kh, kw, strideH, strideW, padH, padW, outH, outW, input, out, countIncludePad, divisorOverride } = p;
   const dilationH = p.dilationH || 1, dilationW = p.dilationW || 1;
+  const ys = axisWindows(outH, strideH, padH, kh, dilationH, h), xs = axisWindows(outW, strideW, padW, kw, dilationW, w);
   const planes = n * c;
   for (let plane = 0; plane < planes; plane++) {
     const inBase = plane * h * w;
     let o = plane * outH * outW;
     for (let oy = 0; oy < outH; oy++) {
-      const yStart = oy * strideH - padH;
-      const y0 = firstInside(yStart, dilationH);
-      const y1 = Math.min(yStart + (kh - 1) * dilationH + 1, h);
-      const paddedRows = tapsBefore(yStart, kh, dilationH, h + padH);
-      const insideRows = y0 < y1 ? Math.floor((y1 - 1 - y0) / dilationH) + 1 : 0;
+      const y0 = ys.first[oy], y1 = ys.end[oy], insideRows = ys.inside[oy];
+      const paddedRows = tapsBefore(ys.start[oy], kh, dilationH, h + padH);
       for (let ox = 0; ox < outW; ox++, o++) {
-        const xStart = ox * strideW - padW;
-        const x0 = firstInside(xStart, dilationW);
-        const x1 = Math.min(xStart + (kw - 1) * dilationW + 1, w);
-        const insideCols = x0 < x1 ? Math.floor((x1 - 1 - x0) / dilationW) + 1 : 0;
+        const x0 = xs.first[ox], x1 = xs.end[ox], insideCols = xs.inside[ox];
         if (insideRows === 0 || insideCols === 0) { out[o] = 0; continue; }
         let sum = 0;
         for (let iy = y0; iy < y1; iy += dilationH) {
@@ -82,7 +94,7 @@ export function avgPool2d(p: Pool2dParams): void {
           for (let ix = x0; ix < x1; ix += dilationW) sum += input[row + ix];
         }
         const divisor = divisorOverride !== null && divisorOverride !== undefined ? divisorOverride
-          : countIncludePad ? paddedRows * tapsBefore(xStart, kw, dilationW, w + padW)
+          : countIncludePad ? paddedRows * tapsBefore(xs.start[ox], kw, dilationW, w + padW)
             : insideRows * insideCols;
         out[o] = sum / divisor;
       }

@@ -30,6 +30,36 @@ export function generate_square_subsequent_mask(sz: number): Tensor {
   return triu(full([sz, sz], -Infinity), 1);
 }
 
+/** What both layer kinds share: the feed-forward block, norm_first, then `sublayers` LayerNorms and Dropouts (PyTorch's order). */
+interface FeedForwardLayer {
+  linear1: Linear;
+  dropout: Dropout;
+  linear2: Linear;
+  norm_first: boolean;
+  activation: ((x: Tensor) => Tensor) | Module;
+}
+
+function addFeedForwardParts(layer: FeedForwardLayer, a: Record<string, any>, sublayers: number): void {
+  const f = { dtype: a.dtype };
+  const target = layer as unknown as Record<string, unknown>;
+  layer.linear1 = new Linear(a.d_model, a.dim_feedforward, { bias: a.bias, ...f });
+  layer.dropout = new Dropout(a.dropout);
+  layer.linear2 = new Linear(a.dim_feedforward, a.d_model, { bias: a.bias, ...f });
+  layer.norm_first = a.norm_first;
+  for (let i = 1; i <= sublayers; i++) target[`norm${i}`] = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, bias: a.bias, ...f });
+  for (let i = 1; i <= sublayers; i++) target[`dropout${i}`] = new Dropout(a.dropout);
+}
+
+/** linear2(dropout(activation(linear1(x)))) through the layer's last dropout. */
+function feedForward(layer: FeedForwardLayer, x: Tensor, out: Dropout): Tensor {
+  return out.call(layer.linear2.call(layer.dropout.call(applyActivation(layer.activation, layer.linear1.call(x)))));
+}
+
+/** One residual sub-block: `x + block(norm(x))` with norm_first, else `norm(x + block(x))`. */
+function residual(x: Tensor, norm: LayerNorm, normFirst: boolean, block: (y: Tensor) => Tensor): Tensor {
+  return normFirst ? x.add(block(norm.call(x))) : norm.call(x.add(block(x)));
+}
+
 export function _get_clones<T extends Module>(module: T, n: number): ModuleList {
   return new ModuleList(Array.from({ length: n }, () => deepcopy(module)));
 }
@@ -55,14 +85,7 @@ export class TransformerEncoderLayer extends Module {
     const a = encoderLayerSig.bind(args);
     const f = { dtype: a.dtype };
     this.self_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, bias: a.bias, batch_first: a.batch_first, ...f });
-    this.linear1 = new Linear(a.d_model, a.dim_feedforward, { bias: a.bias, ...f });
-    this.dropout = new Dropout(a.dropout);
-    this.linear2 = new Linear(a.dim_feedforward, a.d_model, { bias: a.bias, ...f });
-    this.norm_first = a.norm_first;
-    this.norm1 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, bias: a.bias, ...f });
-    this.norm2 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, bias: a.bias, ...f });
-    this.dropout1 = new Dropout(a.dropout);
-    this.dropout2 = new Dropout(a.dropout);
+    addFeedForwardParts(this, a, 2);
     const act = activationFn(a.activation);
     this.activation_relu_or_gelu = act === F.relu || act instanceof ReLU ? 1 : act === F.gelu || act instanceof GELU ? 2 : 0;
     this.activation = act;
@@ -73,14 +96,8 @@ export class TransformerEncoderLayer extends Module {
     const kpm = canonicalMask(a.src_key_padding_mask, 'src_key_padding_mask', a.src.dtype);
     const mask = canonicalMask(a.src_mask, 'src_mask', a.src.dtype);
     let x: Tensor = a.src;
-    if (this.norm_first) {
-      x = x.add(this._sa_block(this.norm1.call(x), mask, kpm, a.is_causal));
-      x = x.add(this._ff_block(this.norm2.call(x)));
-    } else {
-      x = this.norm1.call(x.add(this._sa_block(x, mask, kpm, a.is_causal)));
-      x = this.norm2.call(x.add(this._ff_block(x)));
-    }
-    return x;
+    x = residual(x, this.norm1, this.norm_first, (y) => this._sa_block(y, mask, kpm, a.is_causal));
+    return residual(x, this.norm2, this.norm_first, (y) => this._ff_block(y));
   }
 
   _sa_block(x: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null, is_causal = false): Tensor {
@@ -89,7 +106,7 @@ export class TransformerEncoderLayer extends Module {
   }
 
   _ff_block(x: Tensor): Tensor {
-    return this.dropout2.call(this.linear2.call(this.dropout.call(applyActivation(this.activation, this.linear1.call(x)))));
+    return feedForward(this, x, this.dropout2);
   }
 }
 
@@ -150,16 +167,7 @@ export class TransformerDecoderLayer extends Module {
     const f = { dtype: a.dtype };
     this.self_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, bias: a.bias, ...f });
     this.multihead_attn = new MultiheadAttention(a.d_model, a.nhead, { dropout: a.dropout, batch_first: a.batch_first, bias: a.bias, ...f });
-    this.linear1 = new Linear(a.d_model, a.dim_feedforward, { bias: a.bias, ...f });
-    this.dropout = new Dropout(a.dropout);
-    this.linear2 = new Linear(a.dim_feedforward, a.d_model, { bias: a.bias, ...f });
-    this.norm_first = a.norm_first;
-    this.norm1 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, bias: a.bias, ...f });
-    this.norm2 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, bias: a.bias, ...f });
-    this.norm3 = new LayerNorm(a.d_model, { eps: a.layer_norm_eps, bias: a.bias, ...f });
-    this.dropout1 = new Dropout(a.dropout);
-    this.dropout2 = new Dropout(a.dropout);
-    this.dropout3 = new Dropout(a.dropout);
+    addFeedForwardParts(this, a, 3);
     this.activation = activationFn(a.activation);
   }
 
@@ -170,16 +178,9 @@ export class TransformerDecoderLayer extends Module {
     const tgtKpm = canonicalMask(a.tgt_key_padding_mask, 'tgt_key_padding_mask', dt);
     const memKpm = canonicalMask(a.memory_key_padding_mask, 'memory_key_padding_mask', dt);
     let x: Tensor = a.tgt;
-    if (this.norm_first) {
-      x = x.add(this._sa_block(this.norm1.call(x), tgtMask, tgtKpm, a.tgt_is_causal));
-      x = x.add(this._mha_block(this.norm2.call(x), a.memory, memMask, memKpm, a.memory_is_causal));
-      x = x.add(this._ff_block(this.norm3.call(x)));
-    } else {
-      x = this.norm1.call(x.add(this._sa_block(x, tgtMask, tgtKpm, a.tgt_is_causal)));
-      x = this.norm2.call(x.add(this._mha_block(x, a.memory, memMask, memKpm, a.memory_is_causal)));
-      x = this.norm3.call(x.add(this._ff_block(x)));
-    }
-    return x;
+    x = residual(x, this.norm1, this.norm_first, (y) => this._sa_block(y, tgtMask, tgtKpm, a.tgt_is_causal));
+    x = residual(x, this.norm2, this.norm_first, (y) => this._mha_block(y, a.memory, memMask, memKpm, a.memory_is_causal));
+    return residual(x, this.norm3, this.norm_first, (y) => this._ff_block(y));
   }
 
   _sa_block(x: Tensor, attn_mask: Tensor | null, key_padding_mask: Tensor | null, is_causal = false): Tensor {
@@ -191,7 +192,7 @@ export class TransformerDecoderLayer extends Module {
   }
 
   _ff_block(x: Tensor): Tensor {
-    return this.dropout3.call(this.linear2.call(this.dropout.call(applyActivation(this.activation, this.linear1.call(x)))));
+    return feedForward(this, x, this.dropout3);
   }
 }
 

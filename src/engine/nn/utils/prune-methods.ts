@@ -48,15 +48,25 @@ function validateAmountInit(amount: unknown): void {
     throw new ValueError(`amount=${str(amount)} should either be a float in the range [0, 1] or a non-negative integer`);
 }
 
-function nparamsToPrune(amount: unknown, size: number): number {
-  if (isIntegral(amount)) return realValue(amount);
-  const product = realValue(amount) * size;
-  if (Number.isNaN(product)) throw new ValueError('cannot convert float NaN to integer');
-  return pyRound(product);
+/** _compute_nparams_toprune, then _validate_pruning_amount against `size`. */
+function pruneCount(amount: unknown, size: number): number {
+  let count: number;
+  if (isIntegral(amount)) {
+    count = realValue(amount);
+  } else {
+    const product = realValue(amount) * size;
+    if (Number.isNaN(product)) throw new ValueError('cannot convert float NaN to integer');
+    count = pyRound(product);
+  }
+  if (count > size) throw new ValueError(`amount=${count} should be smaller than the number of parameters to prune=${size}`);
+  return count;
 }
 
-function validateAmount(count: number, size: number): void {
-  if (count > size) throw new ValueError(`amount=${count} should be smaller than the number of parameters to prune=${size}`);
+/** The unstructured methods: default_mask with the `count` entries of smallest score zeroed; scores are drawn only when pruning. */
+function unstructuredMask(amount: Amount, t: Tensor, default_mask: Tensor, scores: () => Tensor): Tensor {
+  const count = pruneCount(amount, t.numel());
+  const mask = default_mask.clone();
+  return count === 0 ? mask : mask.masked_fill(smallestK(scores(), count).view(mask.shape as number[]), 0);
 }
 
 function validateStructured(t: Tensor): void {
@@ -73,6 +83,14 @@ function channels(t: Tensor, dim: number): number {
   const d = dim < 0 ? dim + t.ndim : dim;
   if (d < 0) throw new PyIndexError('tuple index out of range');
   return t.shape[d];
+}
+
+/** The structured methods' checks; the number of channels along dim and how many of them to prune. */
+function structuredCount(t: Tensor, dim: number, amount: Amount): { size: number; count: number } {
+  validateStructured(t);
+  validateDim(t, dim);
+  const size = channels(t, dim);
+  return { size, count: pruneCount(amount, size) };
 }
 
 /** A mask of t's shape: 1 on kept channels along dim, times default_mask (PyTorch's make_mask + `*=`). */
@@ -280,12 +298,7 @@ export class RandomUnstructured extends BasePruningMethod {
     this.amount = amount;
   }
   override compute_mask(t: Tensor, default_mask: Tensor): Tensor {
-    const size = t.numel();
-    const count = nparamsToPrune(this.amount, size);
-    validateAmount(count, size);
-    let mask = default_mask.clone();
-    if (count !== 0) mask = mask.masked_fill(smallestK(rand_like(t).neg(), count).view(mask.shape as number[]), 0);
-    return mask;
+    return unstructuredMask(this.amount, t, default_mask, () => rand_like(t).neg());
   }
   static override apply(module: Module, name: string, amount: Amount): BasePruningMethod {
     return BasePruningMethod._apply(module, name, () => new RandomUnstructured(amount));
@@ -302,12 +315,7 @@ export class L1Unstructured extends BasePruningMethod {
     this.amount = amount;
   }
   override compute_mask(t: Tensor, default_mask: Tensor): Tensor {
-    const size = t.numel();
-    const count = nparamsToPrune(this.amount, size);
-    validateAmount(count, size);
-    let mask = default_mask.clone();
-    if (count !== 0) mask = mask.masked_fill(smallestK(t.abs(), count).view(mask.shape as number[]), 0);
-    return mask;
+    return unstructuredMask(this.amount, t, default_mask, () => t.abs());
   }
   static override apply(module: Module, name: string, amount: Amount, importance_scores: Tensor | null = null): BasePruningMethod {
     return BasePruningMethod._apply(module, name, () => new L1Unstructured(amount), importance_scores);
@@ -326,11 +334,7 @@ export class RandomStructured extends BasePruningMethod {
     this.dim = dim;
   }
   override compute_mask(t: Tensor, default_mask: Tensor): Tensor {
-    validateStructured(t);
-    validateDim(t, this.dim);
-    const size = channels(t, this.dim);
-    const count = nparamsToPrune(this.amount, size);
-    validateAmount(count, size);
+    const { size, count } = structuredCount(t, this.dim, this.amount);
     if (count === 0) return default_mask;
     const pruned = smallestK(rand([size]), count);
     return channelMask(t, this.dim, pruned.logical_not(), default_mask);
@@ -354,11 +358,7 @@ export class LnStructured extends BasePruningMethod {
     this.dim = dim;
   }
   override compute_mask(t: Tensor, default_mask: Tensor): Tensor {
-    validateStructured(t);
-    validateDim(t, this.dim);
-    const size = channels(t, this.dim);
-    const count = nparamsToPrune(this.amount, size);
-    validateAmount(count, size);
+    const { count } = structuredCount(t, this.dim, this.amount);
     // computed before the count check, as PyTorch's topk is: a bad norm order fails even for amount 0
     const norm = computeNorm(t, this.n, this.dim);
     if (count === 0) return default_mask;

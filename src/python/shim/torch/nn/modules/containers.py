@@ -10,53 +10,8 @@ def _index(i):
     return i if isinstance(i, slice) else operator.index(i)
 
 
-class Sequential(EngineModule):
-    _te_engine_class = "Sequential"
-
-    def __getitem__(self, idx):
-        return self._engine("get", _index(idx))
-
-    def __setitem__(self, idx, module):
-        self._engine("set", operator.index(idx), module)
-
-    def __delitem__(self, idx):
-        self._engine("delete", _index(idx))
-
-    def __len__(self):
-        return self._engine("len")
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __add__(self, other):
-        if not isinstance(other, Sequential):
-            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
-        return Sequential(*self, *other)
-
-    def __iadd__(self, other):
-        return self.extend(other)
-
-    def append(self, module):
-        self._engine("append", module)
-        return self
-
-    def extend(self, sequential):
-        self._engine("extend", list(sequential))
-        return self
-
-    def insert(self, index, module):
-        self._engine("insert", index, module)
-        return self
-
-    def pop(self, key):
-        return self._engine("pop", _index(key))
-
-
-class ModuleList(EngineModule):
-    _te_engine_class = "ModuleList"
-
-    def __init__(self, modules=None):
-        EngineModule.__init__(self, list(modules) if modules is not None else None)
+class _ModuleSequence(EngineModule):
+    """What Sequential and ModuleList share: indexing by int or slice, len(), iteration, append and pop."""
 
     def __getitem__(self, idx):
         return self._engine("get", _index(idx))
@@ -76,12 +31,39 @@ class ModuleList(EngineModule):
     def __iadd__(self, modules):
         return self.extend(modules)
 
-    def __add__(self, other):
-        return ModuleList([*self, *other])
-
     def append(self, module):
         self._engine("append", module)
         return self
+
+    def pop(self, key):
+        return self._engine("pop", _index(key))
+
+
+class Sequential(_ModuleSequence):
+    _te_engine_class = "Sequential"
+
+    def __add__(self, other):
+        if not isinstance(other, Sequential):
+            raise ValueError(f"add operator supports only objects of Sequential class, but {type(other)} is given.")
+        return Sequential(*self, *other)
+
+    def extend(self, sequential):
+        self._engine("extend", list(sequential))
+        return self
+
+    def insert(self, index, module):
+        self._engine("insert", index, module)
+        return self
+
+
+class ModuleList(_ModuleSequence):
+    _te_engine_class = "ModuleList"
+
+    def __init__(self, modules=None):
+        EngineModule.__init__(self, list(modules) if modules is not None else None)
+
+    def __add__(self, other):
+        return ModuleList([*self, *other])
 
     def extend(self, modules):
         self._engine("extend", list(modules))
@@ -90,21 +72,12 @@ class ModuleList(EngineModule):
     def insert(self, index, module):
         self._engine("insert", index, module)
 
-    def pop(self, key):
-        return self._engine("pop", _index(key))
 
+class _EngineDict(EngineModule):
+    """What ModuleDict and ParameterDict share: every mapping operation but reading an item and update."""
 
-class ModuleDict(EngineModule):
-    _te_engine_class = "ModuleDict"
-
-    def __init__(self, modules=None):
-        EngineModule.__init__(self, _pairs(modules) if modules is not None else None)
-
-    def __getitem__(self, key):
-        return self._engine("get", key)
-
-    def __setitem__(self, key, module):
-        self._engine("set", key, module)
+    def __setitem__(self, key, value):
+        self._engine("set", key, value)
 
     def __delitem__(self, key):
         self._engine("delete", key)
@@ -127,14 +100,24 @@ class ModuleDict(EngineModule):
     def values(self):
         return list(self._engine("values"))
 
-    def update(self, modules):
-        self._engine("update", _pairs(modules))
-
     def pop(self, key):
         return self._engine("pop", key)
 
     def clear(self):
         self._engine("clear")
+
+
+class ModuleDict(_EngineDict):
+    _te_engine_class = "ModuleDict"
+
+    def __init__(self, modules=None):
+        EngineModule.__init__(self, _pairs(modules) if modules is not None else None)
+
+    def __getitem__(self, key):
+        return self._engine("get", key)
+
+    def update(self, modules):
+        self._engine("update", _pairs(modules))
 
 
 def _pairs(mapping):
@@ -173,7 +156,7 @@ class ParameterList(EngineModule):
         return self
 
 
-class ParameterDict(EngineModule):
+class ParameterDict(_EngineDict):
     _te_engine_class = "ParameterDict"
 
     def __init__(self, parameters=None):
@@ -182,44 +165,14 @@ class ParameterDict(EngineModule):
     def __getitem__(self, key):
         return self._engine("item", key)
 
-    def __setitem__(self, key, value):
-        self._engine("set", key, value)
-
-    def __delitem__(self, key):
-        self._engine("delete", key)
-
-    def __contains__(self, key):
-        return self._engine("has", key)
-
-    def __len__(self):
-        return self._engine("len")
-
-    def __iter__(self):
-        return iter(self._engine("keys"))
-
-    def keys(self):
-        return list(self._engine("keys"))
-
-    def values(self):
-        return list(self._engine("values"))
-
-    def items(self):
-        return [tuple(pair) for pair in self._engine("items")]
-
     def get(self, key, default=None):
         return self[key] if key in self else default
-
-    def pop(self, key):
-        return self._engine("pop", key)
 
     def setdefault(self, key, default=None):
         return self._engine("setdefault", key, default)
 
     def update(self, parameters):
         self._engine("update", _parameter_pairs(parameters))
-
-    def clear(self):
-        self._engine("clear")
 
 
 def _parameter_pairs(parameters):

@@ -1,9 +1,26 @@
 // Reduced QR of a small dense matrix for init.orthogonal_: Householder reflections over a Float64Array.
-// Returns Q with its columns signed so that diag(R) >= 0, which is the unique factor torch's
-// orthogonal_ arrives at after `q *= sign(diag(r))`.
+// Q's columns are signed so that diag(R) >= 0, which is the unique factor torch's orthogonal_ arrives at
+// after `q *= sign(diag(r))`.
+import type { NumArray } from '../../dtype';
+
+/**
+ * out (rows x cols, row-major) = scale * Q of `a` (rows x cols, row-major) when rows >= cols; otherwise
+ * scale * (Q of aᵀ)ᵀ, as torch's orthogonal_ factors the transpose of a wide matrix.
+ */
+export function orthogonal(a: Float64Array, rows: number, cols: number, scale: number, out: NumArray): void {
+  if (rows >= cols) {
+    const q = orthonormalColumns(a, rows, cols);
+    for (let i = 0; i < q.length; i++) out[i] = q[i] * scale;
+    return;
+  }
+  const tr = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) tr[j * rows + i] = a[i * cols + j];
+  const q = orthonormalColumns(tr, cols, rows);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = q[j * rows + i] * scale;
+}
 
 /** a: m x n row-major with m >= n. Returns Q (m x n, row-major) with Q[:, k] scaled by sign(R[k, k]). */
-export function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
+function orthonormalColumns(a: Float64Array, m: number, n: number): Float64Array {
   const r = Float64Array.from(a);
   const vs: Float64Array[] = [];
   const diag = new Float64Array(n);

@@ -1,6 +1,8 @@
 // A LLaMA-7B-sized definition (32 layers, width 4096, MLP 11008, vocab 32000; 6,738,415,616 parameters),
-// laid out like Hugging Face's LlamaForCausalLM. Only its construction and its tree are benchmarked.
-import { nn } from '../../../src/engine';
+// laid out like Hugging Face's LlamaForCausalLM. Shared by the lazy-parameter tests and the tree benchmark
+// (scripts/bench/tree.ts), which time its construction and its tree; only the MLP block has a forward.
+import { nn } from '../../src/engine';
+import type { Tensor } from '../../src/engine/tensor';
 
 export interface LlamaConfig { vocab: number; dim: number; hidden: number; layers: number }
 export const LLAMA_7B: LlamaConfig = { vocab: 32000, dim: 4096, hidden: 11008, layers: 32 };
@@ -26,9 +28,12 @@ class LlamaMLP extends nn.Module {
     this.down_proj = new nn.Linear(c.hidden, c.dim, { bias: false });
     this.act_fn = new nn.SiLU();
   }
+  override forward(x: Tensor): Tensor {
+    return this.down_proj.call(this.act_fn.call(this.gate_proj.call(x)).mul(this.up_proj.call(x)));
+  }
 }
 
-class LlamaDecoderLayer extends nn.Module {
+export class LlamaDecoderLayer extends nn.Module {
   declare self_attn: LlamaAttention; declare mlp: LlamaMLP; declare input_layernorm: nn.RMSNorm; declare post_attention_layernorm: nn.RMSNorm;
   constructor(c: LlamaConfig) {
     super();
