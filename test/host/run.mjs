@@ -215,6 +215,21 @@ async function testPhase(baseUrl, authority, folder) {
 // ---------------------------------------------------------------- phase 2: the UI, screenshotted
 async function screensPhase(baseUrl, folder) {
   const page = await newPage('screens-console.log');
+  /** Moves the mouse onto `word` in the editor line containing `lineText`; returns the hover that has `expect`. */
+  const hoverWord = async (lineText, word, expect) => {
+    const line = page.locator('.monaco-editor .view-line', { hasText: lineText });
+    await line.waitFor({ timeout: 10000 });
+    const span = line.locator(':scope > span'); // the text itself; the .view-line div spans the editor's width
+    const box = await span.boundingBox();
+    const text = await span.textContent();
+    const charWidth = box.width / Math.max(1, text.length);
+    const col = text.indexOf(word) + 3;
+    await page.mouse.move(box.x + 10, box.y + box.height / 2);
+    await page.mouse.move(box.x + charWidth * col, box.y + box.height / 2, { steps: 5 });
+    const hover = page.locator('.monaco-hover', { hasText: expect }).first();
+    await hover.waitFor({ timeout: 10000 });
+    return hover.textContent();
+  };
   const shot = async (name) => { await sleep(600); await page.screenshot({ path: path.join(shots, name) }); log(`screenshot test-results/screenshots/${name}`); };
   const step = async (title, fn) => {
     try { await fn(); record(true, title); } catch (e) { record(false, title, e.message.split('\n')[0]); await page.screenshot({ path: path.join(results, `failed-${title.replace(/\W+/g, '-')}.png`) }).catch(() => {}); }
@@ -257,18 +272,7 @@ async function screensPhase(baseUrl, folder) {
     await palette('net.py');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'net.py' }).first().waitFor({ timeout: 10000 });
     await page.keyboard.press('Enter');
-    const line = page.locator('.monaco-editor .view-line', { hasText: 'self.features = nn.Sequential(' });
-    await line.waitFor({ timeout: 10000 });
-    // hover with the mouse over the word `features` of that line
-    const span = line.locator(':scope > span'); // the text itself; the .view-line div spans the editor's width
-    const box = await span.boundingBox();
-    const text = await span.textContent();
-    const charWidth = box.width / Math.max(1, text.length);
-    const col = text.indexOf('features') + 3;
-    await page.mouse.move(box.x + 10, box.y + box.height / 2);
-    await page.mouse.move(box.x + charWidth * col, box.y + box.height / 2, { steps: 5 });
-    await page.locator('.monaco-hover', { hasText: 'static outline' }).first().waitFor({ timeout: 10000 });
-    const hover = await page.locator('.monaco-hover', { hasText: 'static outline' }).first().textContent();
+    const hover = await hoverWord('self.features = nn.Sequential(', 'features', 'static outline');
     if (!hover.includes('Sequential')) throw new Error(`the hover does not name Sequential: ${hover.slice(0, 200)}`);
     await shot('hover.png');
   });
@@ -364,17 +368,7 @@ async function screensPhase(baseUrl, folder) {
   });
 
   await step('screens: hover with engine facts on self.features', async () => {
-    const line = page.locator('.monaco-editor .view-line', { hasText: 'self.features = nn.Sequential(' });
-    await line.waitFor({ timeout: 10000 });
-    const span = line.locator(':scope > span');
-    const box = await span.boundingBox();
-    const text = await span.textContent();
-    const charWidth = box.width / Math.max(1, text.length);
-    const col = text.indexOf('features') + 3;
-    await page.mouse.move(box.x + 10, box.y + box.height / 2);
-    await page.mouse.move(box.x + charWidth * col, box.y + box.height / 2, { steps: 5 });
-    await page.locator('.monaco-hover', { hasText: '(engine)' }).first().waitFor({ timeout: 10000 });
-    const hover = await page.locator('.monaco-hover', { hasText: '(engine)' }).first().textContent();
+    const hover = await hoverWord('self.features = nn.Sequential(', 'features', '(engine)');
     if (!hover.includes('693 params')) throw new Error(`the hover does not give the parameter count: ${hover.slice(0, 200)}`);
     await shot('hover-engine.png');
   });
