@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EngineEvent, EngineParams, EngineRequestKind, EngineResult } from '../protocol/engine';
 import { EngineClient } from '../python/host/engine-client';
-import { parseFloat } from './options';
+import { parseChoice, parseFloat, parseInteger } from './options';
 import { usageError } from './errors';
 import { collectWorkspace, type Workspace } from './workspace';
 
@@ -14,6 +14,8 @@ export interface EngineCliOptions {
   timeout?: string;
   allowUnsandboxed?: boolean;
   debug?: boolean;
+  kernels?: string;
+  threads?: string;
 }
 
 /** Options every command that runs a model file takes. */
@@ -21,7 +23,17 @@ export function addEngineOptions(command: Command): Command {
   return command
     .option('--root <dir>', "workspace root for the model's imports (default: the model file's folder)")
     .option('--timeout <seconds>', 'time limit of each evaluation in the engine', '60')
-    .option('--allow-unsandboxed', "run the model even where this Node has no permission model (only for files you trust)");
+    .option('--allow-unsandboxed', "run the model even where this Node has no permission model (only for files you trust)")
+    .option('--kernels <set>', 'compute kernels of the engine: auto (WASM SIMD where available), wasm or ts', 'auto')
+    .option('--threads <n>', 'threads of the WASM kernels; large GEMMs and convolutions are split, small ones stay on one', '1');
+}
+
+/** --kernels and --threads, checked. */
+export function kernelOptions(options: EngineCliOptions): { kernels: 'auto' | 'wasm' | 'ts'; threads: number } {
+  return {
+    kernels: parseChoice('--kernels', options.kernels ?? 'auto', ['auto', 'wasm', 'ts'] as const),
+    threads: parseInteger('--threads', options.threads ?? '1', { min: 1, max: 64 }),
+  };
 }
 
 let activeWorkspace: Workspace | undefined;
@@ -53,12 +65,15 @@ export class EngineSession {
 
   static async open(modelFile: string, options: EngineCliOptions): Promise<EngineSession> {
     const limit = timeoutMs(options);
+    const { kernels, threads } = kernelOptions(options);
     const workspace = collectWorkspace(modelFile, options.root);
     activeWorkspace = workspace;
     const client = await EngineClient.start({
       allowUnsandboxed: options.allowUnsandboxed === true,
       timeoutMs: limit,
       snapshotCacheDir: snapshotCacheDir(),
+      kernels,
+      threads,
       onEvent: (event) => forwardOutput(event, options.debug === true),
     });
     return new EngineSession(client, workspace, limit);

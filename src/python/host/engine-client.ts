@@ -27,7 +27,13 @@ export interface EngineClientOptions {
   maxOldSpaceMb?: number;
   /** The engine's kernel set in the process (see engine/kernels/wasm/select.ts); the engine's default when absent. */
   kernels?: 'ts' | 'wasm' | 'auto';
-  /** Grant --allow-worker (the engine's threaded wasm kernels). Default false. */
+  /**
+   * Threads of the engine's WASM kernels (large GEMMs and convolutions are split; small calls stay on one).
+   * Above 1 the process is granted --allow-worker: its workers inherit the same permission model, and
+   * Python cannot reach the Worker constructor. Default 1.
+   */
+  threads?: number;
+  /** Grant --allow-worker without asking for threads (tests). Default: threads > 1. */
   allowWorkerThreads?: boolean;
   /**
    * Folder for the memory snapshot that makes later starts ~4x faster (e.g. the extension's globalStorage).
@@ -107,7 +113,8 @@ export class EngineClient {
       startupTimeoutMs: options.startupTimeoutMs ?? 30_000,
       maxWasmMb: options.maxWasmMb ?? 1024,
       maxOldSpaceMb: options.maxOldSpaceMb ?? 2048,
-      allowWorkerThreads: options.allowWorkerThreads ?? false,
+      threads: Math.max(1, Math.floor(options.threads ?? 1)),
+      allowWorkerThreads: options.allowWorkerThreads ?? (options.threads ?? 1) > 1,
       kernels: options.kernels,
     };
     if (options.snapshotCacheDir) {
@@ -198,7 +205,7 @@ export class EngineClient {
 
   private spawnOnce(): Promise<void> {
     if (this.disposed) return Promise.reject(fail('Disposed', 'Disposed', 'the engine client was disposed'));
-    const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb, allowWorkerThreads, kernels } = this.options;
+    const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb, allowWorkerThreads, kernels, threads } = this.options;
     const readable = [path.dirname(bundlePath), pyodideDir];
     const launch = launchArgs(this.nodeFlags, readable, { maxOldSpaceMb, allowWorkerThreads }, this.usePermission);
     if (!launch.permissionFlags && !this.options.allowUnsandboxed) {
@@ -211,7 +218,7 @@ export class EngineClient {
     const env: NodeJS.ProcessEnv = process.versions.electron ? { ELECTRON_RUN_AS_NODE: '1' } : {};
     const snapshot = this.snapshots?.read();
     const snapshotMode = snapshot ? 'load' : this.snapshots ? 'make' : 'none';
-    const child = fork(bundlePath, [JSON.stringify({ pyodideDir, maxWasmMb, snapshot: snapshotMode, ...(kernels ? { kernels } : {}) })], {
+    const child = fork(bundlePath, [JSON.stringify({ pyodideDir, maxWasmMb, snapshot: snapshotMode, ...(kernels ? { kernels } : {}), ...(threads > 1 ? { threads } : {}) })], {
       execArgv: launch.execArgv,
       env,
       serialization: 'advanced',

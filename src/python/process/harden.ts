@@ -116,8 +116,29 @@ export function freezeIntrinsics(): void {
     }
     pending.push(Object.getPrototypeOf(value));
     if (value === Error) freezeErrorConstructor();
-    else Object.freeze(value);
+    else freezeKeepingFastElements(value as object);
   }
+}
+
+/**
+ * The same integrity level as Object.freeze (Object.isFrozen is true afterwards), reached property by property.
+ * Object.freeze on Object.prototype or a typed array prototype moves V8 onto its frozen-elements maps, and
+ * from then on optimised code stores into every typed array about 20x slower (measured on Node 20: 21 ms
+ * against 1 ms for 800k float32 stores; ResNet-18's batch-norm and ReLU went from 14 to 150 ms).
+ */
+function freezeKeepingFastElements(value: object): void {
+  for (const key of Reflect.ownKeys(value)) {
+    const desc = Object.getOwnPropertyDescriptor(value, key)!;
+    if (!desc.configurable && (!('value' in desc) || !desc.writable)) continue;
+    try {
+      Object.defineProperty(value, key, 'value' in desc ? { writable: false, configurable: false } : { configurable: false });
+    } catch {
+      // some exotic objects refuse a redefinition; freeze them the ordinary way
+      Object.freeze(value);
+      return;
+    }
+  }
+  Object.preventExtensions(value);
 }
 
 /**

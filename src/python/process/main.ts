@@ -10,6 +10,7 @@ import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCa
 import { loadRuntime, type Runtime } from './runtime';
 import { setKernels } from '../../engine';
 import { createKernelSet, type KernelMode } from '../../engine/kernels/wasm/select';
+import { nodeKernelSet } from '../../engine-node/wasm-threads';
 import { handleModelRequest } from './engine/requests';
 import { handleJsModelRequest } from './jsmodels/requests';
 
@@ -18,8 +19,10 @@ export interface EngineProcessConfig {
   maxWasmMb: number;
   /** `load`: wait for the host's boot message with a snapshot; `make`: start cold and send one. */
   snapshot: 'none' | 'load' | 'make';
-  /** The engine's kernel set (single-threaded: workers need --allow-worker); the engine's default when absent. */
+  /** The engine's kernel set; the engine's default when absent. */
   kernels?: KernelMode;
+  /** WASM kernel threads (workers need --allow-worker); 1 when absent. */
+  threads?: number;
 }
 
 const send = process.send?.bind(process);
@@ -151,11 +154,22 @@ async function startRuntime(): Promise<Runtime | undefined> {
   }
 }
 
-/** `wasm` without a usable WASM module falls back to TypeScript with a warning rather than failing start-up. */
-function chooseKernels(mode: KernelMode | undefined): void {
-  if (mode === undefined) return;
+/**
+ * `wasm` without a usable WASM module falls back to TypeScript, and threads that cannot start (no
+ * --allow-worker) fall back to one thread, each with a warning rather than failing start-up. Worker threads
+ * start here, before the lock-down, and inherit the process's permission model.
+ */
+function chooseKernels(mode: KernelMode | undefined, threads: number): void {
+  if (mode === undefined && threads <= 1) return;
   try {
-    setKernels(createKernelSet(mode));
+    setKernels(nodeKernelSet({ TORCH_EXPLORER_KERNELS: mode ?? 'auto', TORCH_EXPLORER_THREADS: String(threads) }));
+    return;
+  } catch (error) {
+    if (threads > 1) post({ event: 'log', level: 'warning', message: `cannot start ${threads} kernel threads, using one: ${(error as Error).message}` });
+    else post({ event: 'log', level: 'warning', message: `kernels '${mode}' are not available, using TypeScript kernels: ${(error as Error).message}` });
+  }
+  try {
+    setKernels(createKernelSet(mode ?? 'auto'));
   } catch (error) {
     setKernels(createKernelSet('ts'));
     post({ event: 'log', level: 'warning', message: `kernels '${mode}' are not available, using TypeScript kernels: ${(error as Error).message}` });
@@ -170,7 +184,7 @@ async function main(): Promise<void> {
   if (!runtime) return;
   if (runtime.snapshot) post({ event: 'snapshot', data: runtime.snapshot });
   const mark = Date.now();
-  chooseKernels(config.kernels);
+  chooseKernels(config.kernels, Math.max(1, Math.floor(config.threads ?? 1)));
   removeHostCapabilities();
   freezeIntrinsics();
   const phases = { node: nodeStartMs, ...runtime.phases, hardenJs: Date.now() - mark };
