@@ -389,6 +389,8 @@ export type EngineEvent =
       phases: Record<string, number>;
       /** `snapshot`: Pyodide's heap was restored from a memory snapshot the host cached. */
       startedFrom: 'cold' | 'snapshot';
+      /** The kernel set forward passes run on, e.g. `ts`, `wasm`, `wasm-2threads`. */
+      kernels: string;
     }
   | { event: 'log'; level: 'stdout' | 'stderr' | 'info' | 'warning'; message: string; requestId?: number }
   | ({ event: 'stubbedImport'; requestId: number } & StubbedImport)

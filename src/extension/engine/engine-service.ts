@@ -31,7 +31,7 @@ export interface EngineRequestOptions {
 }
 
 /** The start options that need a new process when they change. */
-const startKey = (s: EngineSettings) => `${s.timeoutMs}|${s.maxTensorMemoryMB}|${s.kernels}`;
+const startKey = (s: EngineSettings) => `${s.timeoutMs}|${s.maxTensorMemoryMB}|${s.kernels}|${s.threads}`;
 
 export class EngineService implements vscode.Disposable {
   private client: EngineClient | undefined;
@@ -131,7 +131,7 @@ export class EngineService implements vscode.Disposable {
 
   private async startClient(settings: EngineSettings): Promise<EngineClient> {
     this.setStatus({ state: 'starting' });
-    this.log.info(`starting the engine process (time limit ${settings.timeoutMs / 1000} s, memory ${settings.maxTensorMemoryMB} MB, kernels ${settings.kernels})`);
+    this.log.info(`starting the engine process (time limit ${settings.timeoutMs / 1000} s, memory ${settings.maxTensorMemoryMB} MB, kernels ${settings.kernels}, threads ${settings.threads})`);
     const started = Date.now();
     try {
       const client = await EngineClient.start({
@@ -141,13 +141,14 @@ export class EngineService implements vscode.Disposable {
         maxWasmMb: Math.min(4096, Math.max(256, settings.maxTensorMemoryMB)),
         maxOldSpaceMb: Math.max(1024, settings.maxTensorMemoryMB + 512),
         kernels: settings.kernels,
+        threads: settings.threads,
         snapshotCacheDir: this.storage ? vscode.Uri.joinPath(this.storage, 'engine').fsPath : undefined,
         onEvent: (e) => this.onEngineEvent(e),
       });
       this.client = client;
       this.clientKey = startKey(settings);
       const s = client.sandbox;
-      this.log.info(`engine ready in ${Date.now() - started} ms (pid ${client.pid}, ${client.stats.lastStartedFrom ?? 'cold'} start, ` +
+      this.log.info(`engine ready in ${Date.now() - started} ms (pid ${client.pid}, ${client.stats.lastStartedFrom ?? 'cold'} start, kernels ${client.stats.kernels ?? '?'}, ` +
         `${s.sandboxed ? 'sandboxed' : `NOT sandboxed: ${s.reason ?? 'unknown reason'}`})`);
       if (!s.sandboxed) {
         void vscode.window.showWarningMessage(`Torch Explorer: the engine runs without Node's sandbox (${s.reason ?? 'unknown reason'}). ` +

@@ -73,6 +73,8 @@ export interface EngineStats {
   /** Same, measured inside the process (includes Node's own start-up). */
   lastReadyInProcessMs: number;
   lastStartedFrom: 'cold' | 'snapshot' | undefined;
+  /** The kernel set of the current process (`wasm-2threads`, ...). */
+  kernels: string | undefined;
 }
 
 /** Consecutive failed starts after which the client gives up instead of looping. */
@@ -101,7 +103,7 @@ export class EngineClient {
   private starting?: Promise<void>;
   private stderrTail: string[] = [];
   private report?: SandboxReport;
-  readonly stats: EngineStats = { starts: 0, crashes: 0, lastStartMs: 0, lastReadyInProcessMs: 0, lastStartedFrom: undefined };
+  readonly stats: EngineStats = { starts: 0, crashes: 0, lastStartMs: 0, lastReadyInProcessMs: 0, lastStartedFrom: undefined, kernels: undefined };
 
   private constructor(options: EngineClientOptions) {
     this.options = {
@@ -272,6 +274,7 @@ export class EngineClient {
           this.stats.lastStartMs = Date.now() - startedAt;
           this.stats.lastReadyInProcessMs = message.startupMs;
           this.stats.lastStartedFrom = message.startedFrom;
+          this.stats.kernels = message.kernels;
           if (!this.report.sandboxed && !this.options.allowUnsandboxed) {
             child.kill('SIGKILL');
             reject(fail('SandboxUnavailable', 'SandboxUnavailable', `cannot sandbox model files: ${this.report.reason}`));

@@ -8,7 +8,7 @@ import type {
 import { ENGINE_EXIT, ENGINE_PROTOCOL_VERSION } from '../../protocol/engine';
 import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCapabilities, sandboxReport } from './harden';
 import { loadRuntime, type Runtime } from './runtime';
-import { setKernels } from '../../engine';
+import { kernels, setKernels } from '../../engine';
 import { createKernelSet, type KernelMode } from '../../engine/kernels/wasm/select';
 import { nodeKernelSet } from '../../engine-node/wasm-threads';
 import { handleModelRequest } from './engine/requests';
@@ -231,6 +231,7 @@ async function main(): Promise<void> {
     startupMs: Math.round(process.uptime() * 1000),
     phases,
     startedFrom: runtime.startedFrom,
+    kernels: kernels().name,
   };
   post(ready);
 }
