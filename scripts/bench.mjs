@@ -122,6 +122,12 @@ if (wants('python')) {
     outputs.python_engine.snapshot = child('Python engine process: start from the snapshot -> evaluate -> inspect',
       ...node('python_engine.ts', ['examples/net.py', '--snapshot', snapshotDir], { timeoutS: 180 }));
   }
+  // the product's path for a forward pass: hardened engine process, Python model code, the CLI's request
+  outputs.python_engine.resnet18 = {};
+  for (const threads of [1, 2]) {
+    outputs.python_engine.resnet18[threads] = child(`Python engine process: forward of examples/resnet_like resnet18, ${threads} thread(s)`,
+      ...node('python_engine.ts', ['examples/resnet_like/resnet.py', '--entry', 'resnet18', '--forward', '1,3,224,224', '--threads', String(threads), '--repeat', '10'], { timeoutS: 240 }));
+  }
 }
 
 function installPeers() {

@@ -144,6 +144,10 @@ export function formatReport(result, markdown = false) {
       : `${pe.cold.total_ms} ms (start ${pe.cold.start_ms}, evaluate + build ${pe.cold.evaluate_build_ms}, inspect ${pe.cold.inspect_ms})`]);
     if (pe.snapshot) rows.push(['Python engine: start from snapshot -> evaluate -> inspect', pe.snapshot.error ? `failed: ${pe.snapshot.error}`
       : `${pe.snapshot.total_ms} ms (start ${pe.snapshot.start_ms}, evaluate + build ${pe.snapshot.evaluate_build_ms}, inspect ${pe.snapshot.inspect_ms})`]);
+    for (const [threads, r] of Object.entries(pe.resnet18 ?? {})) {
+      rows.push([`Python engine: forward of examples/resnet_like resnet18 1×3×224², ${threads} thread(s)`, r.error ? `failed: ${r.error}`
+        : `${r.forward_ms} ms median of ${r.repeat} (min ${r.min_ms}; kernels ${r.kernels})`]);
+    }
   }
   out.push(table(['what', 'result'], rows, markdown, true));
   h('Issue-6 targets');
