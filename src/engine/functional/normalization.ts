@@ -28,10 +28,62 @@ function normalizeWith(x: Tensor, mean: Tensor, variance: Tensor, eps: number, w
  * step rounded in the statistics' dtype as PyTorch's CPU kernel does. mean and variance are [c] vectors.
  */
 export function batchNormCoefficients(mean: Tensor, variance: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null): [Tensor, Tensor] {
+  const direct = coefficientArrays(mean, variance, eps, weight, bias);
+  if (direct !== null) {
+    const [scale, shift] = direct, c = scale.length;
+    return [Tensor.fromArray(scale, [c], mean.dtype), Tensor.fromArray(shift, [c], mean.dtype)];
+  }
   let scale = variance.add(eps).rsqrt();
   if (weight) scale = scale.mul(weight);
   const meanScaled = mean.mul(scale);
   return [scale, bias ? bias.sub(meanScaled) : meanScaled.neg()];
+}
+
+type Flat = Float32Array | Float64Array;
+
+/** t's values as a flat array of its own type: the storage itself when contiguous (no copy), else a copy. */
+function flatValues(t: Tensor): { data: Flat; at: number } {
+  if (!t.is_contiguous()) return { data: t.toArray() as Flat, at: 0 };
+  const v = t.strided();
+  return { data: v.data as Flat, at: v.offset };
+}
+
+/**
+ * batchNormCoefficients in one small loop instead of five tensor ops (each a dispatch, an allocation and
+ * a kernel call: about 20 us a layer, for 64-512 channels). Every step is rounded to the dtype exactly as
+ * the tensor ops round their results (float32: Math.fround after each op, eps itself rounded first as the
+ * scalar operand of variance.add(eps)), so the values are bit-identical. Null unless every operand is
+ * float32, or every operand is float64.
+ */
+function coefficientArrays(mean: Tensor, variance: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null): [Flat, Flat] | null {
+  const dtype = mean.dtype;
+  if ((dtype !== 'float32' && dtype !== 'float64') || [variance, weight, bias].some((t) => t !== null && t.dtype !== dtype)) return null;
+  const c = mean.numel();
+  if (variance.numel() !== c || [weight, bias].some((t) => t !== null && t.numel() !== c)) return null;
+  const m = flatValues(mean), v = flatValues(variance);
+  const w = weight === null ? null : flatValues(weight), b = bias === null ? null : flatValues(bias);
+  const scale = allocArray(dtype, c) as Flat, shift = allocArray(dtype, c) as Flat;
+  // Two copies of the loop so that Math.fround is a direct call V8 inlines (through a variable it is not,
+  // and the loop runs five times slower).
+  if (dtype === 'float32') {
+    const e = Math.fround(eps);
+    for (let i = 0; i < c; i++) {
+      let s = Math.fround(1 / Math.sqrt(Math.fround(v.data[v.at + i] + e))); // rsqrt's kernel: 1 / sqrt(x)
+      if (w !== null) s = Math.fround(s * w.data[w.at + i]);
+      const meanScaled = Math.fround(m.data[m.at + i] * s);
+      scale[i] = s;
+      shift[i] = b === null ? -meanScaled : Math.fround(b.data[b.at + i] - meanScaled);
+    }
+  } else {
+    for (let i = 0; i < c; i++) {
+      let s = 1 / Math.sqrt(v.data[v.at + i] + eps);
+      if (w !== null) s *= w.data[w.at + i];
+      const meanScaled = m.data[m.at + i] * s;
+      scale[i] = s;
+      shift[i] = b === null ? -meanScaled : b.data[b.at + i] - meanScaled;
+    }
+  }
+  return [scale, shift];
 }
 
 /** Whether x and every statistic and parameter share one floating dtype, so the one-pass kernel applies without promotion. */
@@ -40,7 +92,7 @@ function sameFloatDType(x: Tensor, others: (Tensor | null)[]): boolean {
 }
 
 /** x * scale[channel] + shift[channel] in one kernel pass (channels along dim 1). */
-function applyChannelAffine(x: Tensor, scale: Tensor, shift: Tensor): Tensor {
+function applyChannelAffine(x: Tensor, mean: Tensor, variance: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null): Tensor {
   const [n, c] = x.shape, count = x.numel();
   const spatial = count === 0 ? 0 : count / (n * c);
   const view = x.strided();
@@ -49,8 +101,12 @@ function applyChannelAffine(x: Tensor, scale: Tensor, shift: Tensor): Tensor {
     ? (view.data as Float32Array | Float64Array).subarray(view.offset, view.offset + count)
     : x.toArray() as Float32Array | Float64Array;
   const out = allocArray(computeDType(x.dtype), count) as Float32Array | Float64Array;
-  kernels().batchNormInference(input, n, c, spatial, scale.toArray() as Float32Array | Float64Array,
-    shift.toArray() as Float32Array | Float64Array, out);
+  let coefficients = coefficientArrays(mean, variance, eps, weight, bias);
+  if (coefficients === null) {
+    const [scale, shift] = batchNormCoefficients(mean, variance, eps, weight, bias);
+    coefficients = [scale.toArray() as Float32Array | Float64Array, shift.toArray() as Float32Array | Float64Array];
+  }
+  kernels().batchNormInference(input, n, c, spatial, coefficients[0], coefficients[1], out);
   return fromCompute(out, x.shape, x.dtype);
 }
 
@@ -71,9 +127,9 @@ export const batch_norm = def(
     for (const [name, t] of [['running_mean', runningMean], ['running_var', runningVar], ['weight', weight], ['bias', bias]] as const)
       if (t && t.numel() !== c) throw new Error(`${name} should contain ${c} elements not ${t.numel()}`);
     const shape = channelShape(x.ndim, c);
-    const dims = [...x.shape.keys()].filter((d) => d !== 1);
-    const w = weight?.reshape(shape) ?? null, b = bias?.reshape(shape) ?? null;
+    const affine = (): [Tensor | null, Tensor | null] => [weight?.reshape(shape) ?? null, bias?.reshape(shape) ?? null];
     if (training || !runningMean || !runningVar) {
+      const dims = [...x.shape.keys()].filter((d) => d !== 1);
       if (!training && (!runningMean || !runningVar)) throw new Error('running_mean must be defined in evaluation mode');
       const [variance, mean] = var_mean(x, dims, { keepdim: true, correction: 0 });
       if (runningMean && runningVar) {
@@ -83,12 +139,12 @@ export const batch_norm = def(
         runningMean.copy_(runningMean.mul(1 - momentum).add(mean.reshape([c]).mul(momentum)));
         runningVar.copy_(runningVar.mul(1 - momentum).add(variance.reshape([c]).mul((momentum * n) / Math.max(n - 1, 1))));
       }
-      if (sameFloatDType(x, [weight, bias])) return applyChannelAffine(x, ...batchNormCoefficients(mean.reshape([c]), variance.reshape([c]), eps, weight, bias));
-      return normalizeWith(x, mean, variance, eps, w, b);
+      if (sameFloatDType(x, [weight, bias])) return applyChannelAffine(x, mean.reshape([c]), variance.reshape([c]), eps, weight, bias);
+      return normalizeWith(x, mean, variance, eps, ...affine());
     }
     if (sameFloatDType(x, [runningMean, runningVar, weight, bias]))
-      return applyChannelAffine(x, ...batchNormCoefficients(runningMean.reshape([c]), runningVar.reshape([c]), eps, weight, bias));
-    return normalizeWith(x, runningMean.reshape(shape), runningVar.reshape(shape), eps, w, b);
+      return applyChannelAffine(x, runningMean.reshape([c]), runningVar.reshape([c]), eps, weight, bias);
+    return normalizeWith(x, runningMean.reshape(shape), runningVar.reshape(shape), eps, ...affine());
   });
 
 export const instance_norm = def(

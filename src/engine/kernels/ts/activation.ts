@@ -40,6 +40,10 @@ function reluRun(x: NumArray, xAt: number, xStride: number, out: NumArray, outAt
     reluFloat32Bits(new Int32Array(x.buffer, x.byteOffset + xAt * 4, count), new Int32Array(out.buffer, out.byteOffset + outAt * 4, count));
     return;
   }
+  if (xStride === 1 && count >= MIN_BITWISE_RELU && LITTLE_ENDIAN && x instanceof Float64Array && out instanceof Float64Array) {
+    reluFloat64Bits(new Int32Array(x.buffer, x.byteOffset + xAt * 8, count * 2), new Int32Array(out.buffer, out.byteOffset + outAt * 8, count * 2));
+    return;
+  }
   if (xStride === 1) {
     for (let i = 0; i < count; i++) { const v = x[xAt + i]; out[outAt + i] = v > 0 || v !== v ? v : 0; }
     return;
@@ -50,12 +54,40 @@ function reluRun(x: NumArray, xAt: number, xStride: number, out: NumArray, outAt
 /**
  * ReLU on float32 bit patterns. Activations are about half negative, so a float comparison mispredicts
  * every other element (about 5 ns each here); masking with the sign bit has no data-dependent branch
- * (about 1 ns). Negative values and -0 become +0; NaNs, whatever their sign bit, are kept.
+ * (about 1 ns). Negative values and -0 become +0; NaNs, whatever their sign bit, are kept:
+ * `((bits & 0x7fffffff) - 0x7f800001) >> 31` is all ones unless the magnitude is above infinity's (NaN),
+ * so the sign mask clears the value only for non-NaN negatives. Unrolled by four: the loop overhead is a
+ * large part of a pass this cheap.
  */
 function reluFloat32Bits(x: Int32Array, out: Int32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const bits = x[i];
-    out[i] = (bits & 0x7fffffff) > 0x7f800000 ? bits : bits & ~(bits >> 31);
+  const n = x.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const a = x[i], b = x[i + 1], c = x[i + 2], d = x[i + 3];
+    out[i] = a & ~((a >> 31) & (((a & 0x7fffffff) - 0x7f800001) >> 31));
+    out[i + 1] = b & ~((b >> 31) & (((b & 0x7fffffff) - 0x7f800001) >> 31));
+    out[i + 2] = c & ~((c >> 31) & (((c & 0x7fffffff) - 0x7f800001) >> 31));
+    out[i + 3] = d & ~((d >> 31) & (((d & 0x7fffffff) - 0x7f800001) >> 31));
+  }
+  for (; i < n; i++) { const a = x[i]; out[i] = a & ~((a >> 31) & (((a & 0x7fffffff) - 0x7f800001) >> 31)); }
+}
+
+/** Whether a float64's low word comes first in memory (reluFloat64Bits reads the words by position). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * reluFloat32Bits for float64, on (low, high) int32 word pairs: the sign is the high word's top bit, and a
+ * NaN has a high-word magnitude above 0x7ff00000, or equal to it with a non-zero low word; adding
+ * `(lo | -lo) >>> 31` (1 when lo is non-zero) folds both cases into one comparison.
+ */
+function reluFloat64Bits(x: Int32Array, out: Int32Array): void {
+  const n = x.length;
+  for (let i = 0; i < n; i += 2) {
+    const lo = x[i], hi = x[i + 1];
+    const notNaN = (((hi & 0x7fffffff) + ((lo | -lo) >>> 31)) - 0x7ff00001) >> 31;
+    const clear = ~((hi >> 31) & notNaN);
+    out[i] = lo & clear;
+    out[i + 1] = hi & clear;
   }
 }
 

@@ -169,6 +169,13 @@ export function binary(op: BinaryOp, shape: readonly number[], a: Strided, b: St
   const { shape: s, strides } = collapse(shape, [a.strides, b.strides, outStrides]);
   const last = s.length - 1, sa = strides[0][last], sb = strides[1][last];
   const x = a.data, y = b.data;
+  const floatRun = op === 'add' || op === 'sub' || op === 'mul' || (op === 'div' && !integer) ? floatBinaryRun(op, x, y, out) : null;
+  if (floatRun !== null) {
+    // One run covers the whole array whenever the operands collapse to one dim (same-shape contiguous, or a scalar).
+    if (s.length === 1) floatRun(op, x, a.offset, sa, y, b.offset, sb, out, 0, s[0]);
+    else forEachRun(s, strides, [a.offset, b.offset, 0], (n, [ia, ib, io]) => floatRun(op, x, ia, sa, y, ib, sb, out, io, n));
+    return;
+  }
   // The four hottest ops get their own loops so V8 can inline the arithmetic.
   if (op === 'add') forEachRun(s, strides, [a.offset, b.offset, 0], (n, [ia, ib, io]) => { for (let i = 0; i < n; i++) out[io + i] = x[ia + i * sa] + y[ib + i * sb]; });
   else if (op === 'mul') forEachRun(s, strides, [a.offset, b.offset, 0], (n, [ia, ib, io]) => { for (let i = 0; i < n; i++) out[io + i] = x[ia + i * sa] * y[ib + i * sb]; });
@@ -177,6 +184,115 @@ export function binary(op: BinaryOp, shape: readonly number[], a: Strided, b: St
   else {
     const f = binaryFn(op, integer);
     forEachRun(s, strides, [a.offset, b.offset, 0], (n, [ia, ib, io]) => { for (let i = 0; i < n; i++) out[io + i] = f(x[ia + i * sa], y[ib + i * sb]); });
+  }
+}
+
+type FloatBinaryRun<T> = (op: BinaryOp, x: T, xAt: number, xStride: number, y: T, yAt: number, yStride: number, out: T, outAt: number, n: number) => void;
+
+/**
+ * The loop for add/sub/mul/div when both operands and out are float32 arrays, or all float64 arrays; null otherwise.
+ * The generic loops above are shared by every dtype, so their typed-array accesses are polymorphic (often
+ * megamorphic: float32, float64, int32, uint8...) and cost 3-5 ns an element; these see one array type each.
+ * The arithmetic is the same (double precision, rounded once on the store), so results are identical.
+ */
+function floatBinaryRun(op: BinaryOp, x: NumArray, y: NumArray, out: NumArray): FloatBinaryRun<NumArray> | null {
+  if (x instanceof Float32Array && y instanceof Float32Array && out instanceof Float32Array) return binaryFloat32 as FloatBinaryRun<NumArray>;
+  if (x instanceof Float64Array && y instanceof Float64Array && out instanceof Float64Array) return binaryFloat64 as FloatBinaryRun<NumArray>;
+  return null;
+}
+
+// binaryFloat32 and binaryFloat64 are the same text twice, so each keeps its own (monomorphic) type feedback.
+// Each op has a contiguous loop (both operands stride 1: same-shape operands), unrolled by four because the
+// loop overhead is a large part of so short a body, and a strided one (broadcasts, scalars, views).
+function binaryFloat32(op: BinaryOp, x: Float32Array, xa: number, sx: number, y: Float32Array, ya: number, sy: number, out: Float32Array, oa: number, n: number): void {
+  if (sx === 1 && sy === 1) {
+    let i = 0;
+    switch (op) {
+      case 'add':
+        for (; i + 4 <= n; i += 4) {
+          const p = xa + i, q = ya + i, r = oa + i;
+          const v0 = x[p] + y[q], v1 = x[p + 1] + y[q + 1], v2 = x[p + 2] + y[q + 2], v3 = x[p + 3] + y[q + 3];
+          out[r] = v0; out[r + 1] = v1; out[r + 2] = v2; out[r + 3] = v3;
+        }
+        for (; i < n; i++) out[oa + i] = x[xa + i] + y[ya + i];
+        return;
+      case 'sub':
+        for (; i + 4 <= n; i += 4) {
+          const p = xa + i, q = ya + i, r = oa + i;
+          const v0 = x[p] - y[q], v1 = x[p + 1] - y[q + 1], v2 = x[p + 2] - y[q + 2], v3 = x[p + 3] - y[q + 3];
+          out[r] = v0; out[r + 1] = v1; out[r + 2] = v2; out[r + 3] = v3;
+        }
+        for (; i < n; i++) out[oa + i] = x[xa + i] - y[ya + i];
+        return;
+      case 'mul':
+        for (; i + 4 <= n; i += 4) {
+          const p = xa + i, q = ya + i, r = oa + i;
+          const v0 = x[p] * y[q], v1 = x[p + 1] * y[q + 1], v2 = x[p + 2] * y[q + 2], v3 = x[p + 3] * y[q + 3];
+          out[r] = v0; out[r + 1] = v1; out[r + 2] = v2; out[r + 3] = v3;
+        }
+        for (; i < n; i++) out[oa + i] = x[xa + i] * y[ya + i];
+        return;
+      case 'div':
+        for (; i + 4 <= n; i += 4) {
+          const p = xa + i, q = ya + i, r = oa + i;
+          const v0 = x[p] / y[q], v1 = x[p + 1] / y[q + 1], v2 = x[p + 2] / y[q + 2], v3 = x[p + 3] / y[q + 3];
+          out[r] = v0; out[r + 1] = v1; out[r + 2] = v2; out[r + 3] = v3;
+        }
+        for (; i < n; i++) out[oa + i] = x[xa + i] / y[ya + i];
+        return;
+    }
+  }
+  switch (op) {
+    case 'add': for (let i = 0; i < n; i++) out[oa + i] = x[xa + i * sx] + y[ya + i * sy]; return;
+    case 'sub': for (let i = 0; i < n; i++) out[oa + i] = x[xa + i * sx] - y[ya + i * sy]; return;
+    case 'mul': for (let i = 0; i < n; i++) out[oa + i] = x[xa + i * sx] * y[ya + i * sy]; return;
+    case 'div': for (let i = 0; i < n; i++) out[oa + i] = x[xa + i * sx] / y[ya + i * sy]; return;
+  }
+}
+
+function binaryFloat64(op: BinaryOp, x: Float64Array, xa: number, sx: number, y: Float64Array, ya: number, sy: number, out: Float64Array, oa: number, n: number): void {
+  if (sx === 1 && sy === 1) {
+    let i = 0;
+    switch (op) {
+      case 'add':
+        for (; i + 4 <= n; i += 4) {
+          const p = xa + i, q = ya + i, r = oa + i;
+          const v0 = x[p] + y[q], v1 = x[p + 1] + y[q + 1], v2 = x[p + 2] + y[q + 2], v3 = x[p + 3] + y[q + 3];
+          out[r] = v0; out[r + 1] = v1; out[r + 2] = v2; out[r + 3] = v3;
+        }
+        for (; i < n; i++) out[oa + i] = x[xa + i] + y[ya + i];
+        return;
+      case 'sub':
+        for (; i + 4 <= n; i += 4) {
+          const p = xa + i, q = ya + i, r = oa + i;
+          const v0 = x[p] - y[q], v1 = x[p + 1] - y[q + 1], v2 = x[p + 2] - y[q + 2], v3 = x[p + 3] - y[q + 3];
+          out[r] = v0; out[r + 1] = v1; out[r + 2] = v2; out[r + 3] = v3;
+        }
+        for (; i < n; i++) out[oa + i] = x[xa + i] - y[ya + i];
+        return;
+      case 'mul':
+        for (; i + 4 <= n; i += 4) {
+          const p = xa + i, q = ya + i, r = oa + i;
+          const v0 = x[p] * y[q], v1 = x[p + 1] * y[q + 1], v2 = x[p + 2] * y[q + 2], v3 = x[p + 3] * y[q + 3];
+          out[r] = v0; out[r + 1] = v1; out[r + 2] = v2; out[r + 3] = v3;
+        }
+        for (; i < n; i++) out[oa + i] = x[xa + i] * y[ya + i];
+        return;
+      case 'div':
+        for (; i + 4 <= n; i += 4) {
+          const p = xa + i, q = ya + i, r = oa + i;
+          const v0 = x[p] / y[q], v1 = x[p + 1] / y[q + 1], v2 = x[p + 2] / y[q + 2], v3 = x[p + 3] / y[q + 3];
+          out[r] = v0; out[r + 1] = v1; out[r + 2] = v2; out[r + 3] = v3;
+        }
+        for (; i < n; i++) out[oa + i] = x[xa + i] / y[ya + i];
+        return;
+    }
+  }
+  switch (op) {
+    case 'add': for (let i = 0; i < n; i++) out[oa + i] = x[xa + i * sx] + y[ya + i * sy]; return;
+    case 'sub': for (let i = 0; i < n; i++) out[oa + i] = x[xa + i * sx] - y[ya + i * sy]; return;
+    case 'mul': for (let i = 0; i < n; i++) out[oa + i] = x[xa + i * sx] * y[ya + i * sy]; return;
+    case 'div': for (let i = 0; i < n; i++) out[oa + i] = x[xa + i * sx] / y[ya + i * sy]; return;
   }
 }
 
