@@ -1,9 +1,10 @@
 // conv2d through the WASM module: weight and bias are copied once per call, then each image of the batch
-// is copied in, convolved (im2col + sgemm, pointwise or depthwise in WASM) and copied out, so linear
-// memory holds one image's input and output at a time.
+// is copied in, convolved (im2col + sgemm, pointwise or depthwise in WASM; 3x3 stride-1 convs with enough
+// channels by Winograd, see winograd.ts) and copied out, so linear memory holds one image's input and output at a time.
 import type { Conv2dParams } from '../types';
 import type { WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
+import { chooseConvAlgorithm, wasmWinogradConv2d, type WinogradWeightCache } from './winograd';
 
 /** Most im2col elements held at once (4 MiB), as in the TypeScript kernel; larger images run in row chunks. */
 const COLUMN_LIMIT = 1 << 20;
@@ -31,11 +32,16 @@ function shares(p: Conv2dParams, threads: number): Share[] {
   return splitRange(p.outH, threads, 1).map(([oy0, oy1]) => ({ c0: 0, c1: p.cOut, oy0, oy1 }));
 }
 
-/** Float32 conv2d (the caller checked the element types). `pool`, when given, splits each image across threads. */
-export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: WasmThreadPool | null = null): void {
+/**
+ * Float32 conv2d (the caller checked the element types). `pool`, when given, splits each image across threads;
+ * `winograd`, when given, caches transformed weights for the convolutions chooseConvAlgorithm sends to Winograd.
+ */
+export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: WasmThreadPool | null = null,
+  winograd: WinogradWeightCache | null = null): void {
   const { n, cIn, h, w, cOut, outH, outW } = p;
   const outPlane = outH * outW;
   if (n === 0 || cOut === 0 || outPlane === 0) return;
+  if (winograd !== null && chooseConvAlgorithm(p) === 'winograd' && wasmWinogradConv2d(runtime, winograd, p, pool)) return;
   const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
   const bias = p.bias as Float32Array | null;
   const imageSize = cIn * h * w, outImageSize = cOut * outPlane;

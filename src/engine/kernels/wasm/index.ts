@@ -9,9 +9,11 @@ import { wasmGemm } from './gemm';
 import { wasmMaxPool2d } from './pool';
 import { bestWasmVariant, WasmKernelRuntime, WasmMemoryLimitError, type WasmVariant } from './runtime';
 import { WasmThreadPool, type WorkerLauncher } from './threads';
+import { WinogradWeightCache, type WinogradStats } from './winograd';
 
 export type { WasmVariant } from './runtime';
 export type { WorkerLauncher, WasmWorkerMessage, WorkerHandle } from './threads';
+export { chooseConvAlgorithm, DEFAULT_WINOGRAD_CACHE_BYTES, type ConvAlgorithm, type WinogradStats } from './winograd';
 
 export interface WasmThreadOptions {
   /** Threads including the calling one (it blocks while the workers run its call's other parts). */
@@ -34,10 +36,18 @@ export interface WasmKernelOptions {
   variant?: WasmVariant;
   /** Split large GEMMs and convolutions across worker threads over shared memory. */
   threads?: WasmThreadOptions;
+  /**
+   * Bytes of linear memory the Winograd weight cache may hold (transformed 3x3 filters plus their raw copies);
+   * 0 turns Winograd off (every conv takes im2col). Default DEFAULT_WINOGRAD_CACHE_BYTES (256 MiB).
+   */
+  winogradCacheBytes?: number;
 }
 
-/** A WASM kernel set; close() stops its worker threads (they do not keep a Node process alive anyway). */
-export type WasmKernels = Kernels & { close(): void };
+/**
+ * A WASM kernel set; close() stops its worker threads (they do not keep a Node process alive anyway).
+ * winogradStats(): the Winograd conv path's call and weight-transform counts and its cache's size.
+ */
+export type WasmKernels = Kernels & { close(): void; winogradStats(): WinogradStats };
 
 /**
  * Crossovers measured on Zen 4 / Node 20 (best of 7, float32): TypeScript wins below about 6^3 multiply-adds
@@ -63,6 +73,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const threads = options.threads && options.threads.count > 1 ? options.threads : null;
   const runtime = new WasmKernelRuntime(variant, threads !== null);
   const pool = threads === null ? null : new WasmThreadPool(runtime, threads.count, threads.launcher);
+  const winograd = options.winogradCacheBytes === 0 ? null : new WinogradWeightCache(runtime, options.winogradCacheBytes);
   const minParallelWork = threads?.minWork ?? DEFAULT_MIN_PARALLEL_WORK;
   const poolFor = (work: number) => (work >= minParallelWork ? pool : null);
   const minGemmWork = options.minGemmWork ?? DEFAULT_MIN_GEMM_WORK;
@@ -89,7 +100,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       const work = p.cOut * p.outH * p.outW * (p.cIn / p.groups) * p.kh * p.kw;
       const useWasm = isFloat32(p.input) && isFloat32(p.weight) && isFloat32(p.out) && (p.bias === null || isFloat32(p.bias)) &&
         work >= minConvWork;
-      if (useWasm) orTs(() => wasmConv2d(runtime, p, poolFor(work)), () => ts.conv2d(p));
+      if (useWasm) orTs(() => wasmConv2d(runtime, p, poolFor(work), winograd), () => ts.conv2d(p));
       else ts.conv2d(p);
     },
     maxPool2d(p: Pool2dParams): void {
@@ -99,5 +110,6 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       else ts.maxPool2d(p);
     },
     close(): void { pool?.close(); },
+    winogradStats: () => winograd?.stats() ?? { calls: 0, transforms: 0, entries: 0, bytes: 0, memoryBytes: runtime.exports.memory.buffer.byteLength },
   };
 }

@@ -1,8 +1,11 @@
 // Loading the WASM kernel module and laying out its linear memory.
 //
 // The module bytes are embedded as base64 by the build (kernels-wasm.generated.ts), so loading needs no
-// file access and works in Node, webviews and workers alike. Operands are copied into linear memory
-// above the module's heap base for each call: memory grows to the largest call seen and is reused.
+// file access and works in Node, webviews and workers alike. Linear memory above the module's heap base is
+// split into regions by a small best-fit allocator: persistent blocks (allocate/release: the Winograd weight
+// cache) and one per-call scratch block (reserve: operands are copied in for each call), which is reused
+// while it is large enough and otherwise released and allocated again, so memory grows to the largest call
+// seen plus what the cache holds.
 
 /** The functions exported by assembly/index.ts (byte addresses are numbers). */
 export interface WasmKernelExports {
@@ -15,6 +18,14 @@ export interface WasmKernelExports {
     strideH: number, strideW: number, padTop: number, padLeft: number, dilationH: number, dilationW: number,
     outH: number, outW: number, input: number, weight: number, bias: number, hasBias: number, out: number,
     columns: number, columnCapacity: number, scratch: number, oyBegin: number, oyEnd: number): void;
+  winogradWeightBytes(cOut: number, cIn: number): number;
+  winogradWeights(cOut: number, cIn: number, weight: number, u: number, jBegin: number, jEnd: number, temp: number): void;
+  winogradScratchBytes(cIn: number, ocCount: number, tilesX: number, tileRows: number): number;
+  winogradConv2d(cIn: number, h: number, w: number, cOut: number, padTop: number, padLeft: number, outH: number, outW: number,
+    input: number, u: number, bias: number, hasBias: number, out: number, ocBegin: number, ocEnd: number,
+    tyBegin: number, tyEnd: number, scratch: number): void;
+  floatsEqual(a: number, b: number, count: number): number;
+  floatsHash(a: number, count: number, seed: number): number;
   maxPool2d(planes: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number,
     padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, input: number, out: number): void;
 }
@@ -83,8 +94,12 @@ export class WasmKernelRuntime {
   readonly gemmScratchBytes: number;
   /** The compiled module, which worker threads instantiate over the same (shared) memory. */
   readonly module: WebAssembly.Module;
-  private readonly heapBase: number;
   private floatView: Float32Array;
+  /** Free ranges [start, end) of linear memory above the heap base, sorted and coalesced. */
+  private readonly freeRanges: [number, number][] = [];
+  /** Size of each allocated block by address. */
+  private readonly blocks = new Map<number, number>();
+  private scratch = { at: 0, size: 0 };
 
   /** shared: linear memory is a SharedArrayBuffer that worker threads (threads.ts) run kernels in too. */
   constructor(readonly variant: WasmVariant, readonly shared = false) {
@@ -97,32 +112,83 @@ export class WasmKernelRuntime {
     const imports: WebAssembly.Imports = shared
       ? { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: SHARED_MAXIMUM_PAGES, shared: true }) } } : {};
     this.exports = new WebAssembly.Instance(module, imports).exports as unknown as WasmKernelExports;
-    this.heapBase = alignUp(this.exports.heapBase());
+    const heapBase = alignUp(this.exports.heapBase());
+    const end = this.exports.memory.buffer.byteLength;
+    if (end > heapBase) this.freeRanges.push([heapBase, end]);
     this.gemmScratchBytes = this.exports.gemmScratchBytes();
     this.floatView = new Float32Array(this.exports.memory.buffer);
   }
 
   /**
-   * Byte addresses of consecutive regions of the given byte sizes above the heap base, growing memory
-   * as needed. Addresses stay valid until the next reserve; call `floats` afterwards (growth detaches views).
+   * Byte addresses of consecutive regions of the given byte sizes in the per-call scratch block, growing
+   * memory as needed. Addresses stay valid until the next reserve; call `floats` afterwards (growth detaches views).
    */
   reserve(sizes: readonly number[]): number[] {
-    const addresses: number[] = [];
-    let end = this.heapBase;
+    const offsets: number[] = [];
+    let total = 0;
     for (const size of sizes) {
-      addresses.push(end);
-      end = alignUp(end + size + ALIGN);
+      offsets.push(total);
+      total = alignUp(total + size + ALIGN);
     }
-    const memory = this.exports.memory;
-    if (end > memory.buffer.byteLength) {
-      const pages = Math.ceil((end - memory.buffer.byteLength) / PAGE);
+    if (total > this.scratch.size) {
+      if (this.scratch.size > 0) this.release(this.scratch.at);
+      this.scratch = { at: 0, size: 0 };
+      this.scratch = { at: this.allocate(total), size: total };
+    }
+    return offsets.map((offset) => this.scratch.at + offset);
+  }
+
+  /**
+   * A persistent block of `bytes` (cache-line aligned, with a cache line of slack) that stays until released;
+   * reserve never overlaps it. May grow memory (call `floats` afterwards); throws WasmMemoryLimitError past 4 GiB.
+   */
+  allocate(bytes: number): number {
+    const size = alignUp(bytes + ALIGN);
+    let best = -1;
+    for (let i = 0; i < this.freeRanges.length; i++) {
+      const [start, end] = this.freeRanges[i];
+      if (end - start >= size && (best < 0 || end - start < this.freeRanges[best][1] - this.freeRanges[best][0])) best = i;
+    }
+    if (best < 0) {
+      // Grow: extend the free range at the end of memory, if any, else append.
+      const memory = this.exports.memory;
+      const top = memory.buffer.byteLength;
+      const last = this.freeRanges[this.freeRanges.length - 1];
+      const start = last !== undefined && last[1] === top ? last[0] : top;
       try {
-        memory.grow(pages);
+        memory.grow(Math.ceil((start + size - top) / PAGE));
       } catch {
-        throw new WasmMemoryLimitError(`WASM kernels need ${end} bytes of linear memory, more than the runtime grants`);
+        throw new WasmMemoryLimitError(`WASM kernels need ${start + size} bytes of linear memory, more than the runtime grants`);
       }
+      if (last !== undefined && last[1] === top) last[1] = memory.buffer.byteLength;
+      else this.freeRanges.push([top, memory.buffer.byteLength]);
+      best = this.freeRanges.length - 1;
     }
-    return addresses;
+    const range = this.freeRanges[best];
+    const at = range[0];
+    if (range[1] - at === size) this.freeRanges.splice(best, 1);
+    else range[0] = at + size;
+    this.blocks.set(at, size);
+    return at;
+  }
+
+  /** Returns a block from allocate to the free ranges. */
+  release(at: number): void {
+    const size = this.blocks.get(at);
+    if (size === undefined) throw new Error(`no WASM memory block at ${at}`);
+    this.blocks.delete(at);
+    let i = 0;
+    while (i < this.freeRanges.length && this.freeRanges[i][0] < at) i++;
+    this.freeRanges.splice(i, 0, [at, at + size]);
+    // Coalesce with the next range, then with the previous one.
+    if (i + 1 < this.freeRanges.length && this.freeRanges[i + 1][0] === at + size) {
+      this.freeRanges[i][1] = this.freeRanges[i + 1][1];
+      this.freeRanges.splice(i + 1, 1);
+    }
+    if (i > 0 && this.freeRanges[i - 1][1] === at) {
+      this.freeRanges[i - 1][1] = this.freeRanges[i][1];
+      this.freeRanges.splice(i, 1);
+    }
   }
 
   /** A float32 view of all of linear memory (element index = byte address >>> 2; addresses may pass 2^31). */

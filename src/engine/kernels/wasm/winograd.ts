@@ -1,0 +1,236 @@
+// Winograd F(4x4, 3x3) conv2d through the WASM module (assembly/winograd.ts), with a cache of transformed weights.
+//
+// Transforming a filter (U = G g Gᵀ, 36 floats per channel pair) costs a few ms at 512x512 channels, so the result
+// stays in linear memory across calls, next to a raw copy of the weights it came from. Weights can change in place
+// (load_state_dict, edits, in-place ops) without any version counter, so every call copies the weights into its
+// scratch (as the im2col path does, here a chunk at a time) and compares them with the raw copy in WASM (a SIMD
+// pass), transforming again on a difference. Entries are found by the weight array's identity, else by a hash of
+// the contents (conv-bn fusion hands over a fresh array every call), and always confirmed by the comparison. The
+// cache is an LRU bounded by bytes (256 MiB by default); its blocks come from the runtime's region allocator, apart
+// from the per-call scratch.
+import type { Conv2dParams } from '../types';
+import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
+import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
+
+export const DEFAULT_WINOGRAD_CACHE_BYTES = 256 * 1024 * 1024;
+/** Floats of the staging area weights are checked through (128 KiB: stays in L2 between the copy and the check). */
+export const STAGING_FLOATS = 32 * 1024;
+
+/**
+ * When Winograd pays, measured against im2col (Node 20, one thread, filters cycling as in a network so that U comes
+ * from memory): from 4 input channels on (1.5x at 4 -> 4 channels, 2-4x from 8 on; 0.7x at 1 input channel, where
+ * the output transform outweighs im2col's 9 multiply-adds per output), for outputs of 6x6 and more (4x4 and smaller
+ * lose 0.4-0.9x: one or two tiles cannot amortise streaming U), and only where most tile outputs are real (outputs
+ * >= 6 per tile). Filters of 512 x 256 channels and more stream 4x their size in U: they need 7x7 (ResNet's last
+ * stage: 7x7 breaks even in isolation and wins 1.2x in the network; 6x6 loses 0.9x).
+ */
+const MIN_IN_CHANNELS = 4;
+const MIN_OUTPUTS = 36, MIN_OUTPUTS_LARGE_FILTER = 49, LARGE_FILTER = 1 << 17;
+
+export type ConvAlgorithm = 'winograd' | 'im2col';
+
+/** Which lowering the WASM conv2d uses for float32 `p` (im2col also stands for its pointwise and depthwise paths). */
+export function chooseConvAlgorithm(p: Conv2dParams): ConvAlgorithm {
+  const eligible = p.kh === 3 && p.kw === 3 && p.strideH === 1 && p.strideW === 1 && p.dilationH === 1 && p.dilationW === 1 &&
+    p.groups === 1 && p.input instanceof Float32Array && p.weight instanceof Float32Array;
+  if (!eligible || p.cIn < MIN_IN_CHANNELS) return 'im2col';
+  const outputs = p.outH * p.outW, tiles = Math.ceil(p.outH / 4) * Math.ceil(p.outW / 4);
+  const minOutputs = p.cIn * p.cOut >= LARGE_FILTER ? MIN_OUTPUTS_LARGE_FILTER : MIN_OUTPUTS;
+  return outputs >= minOutputs && outputs >= 6 * tiles ? 'winograd' : 'im2col';
+}
+
+interface Entry {
+  cOut: number; cIn: number;
+  /** Block holding the raw weights (cOut * cIn * 9 floats) followed by U. */
+  at: number; u: number; bytes: number;
+  key: string; alive: boolean;
+}
+
+/** calls and transforms count since creation; entries and bytes are the cache's now; memoryBytes is linear memory's size. */
+export interface WinogradStats { calls: number; transforms: number; entries: number; bytes: number; memoryBytes: number }
+
+export class WinogradWeightCache {
+  private readonly byArray = new WeakMap<Float32Array, Entry>();
+  private readonly byContent = new Map<string, Entry>();
+  /** Entries, least recently used first (a Set iterates in insertion order). */
+  private readonly lru = new Set<Entry>();
+  private bytes = 0;
+  /** Convolutions run through Winograd, and weight transforms done (tests assert on both). */
+  calls = 0;
+  transforms = 0;
+
+  constructor(private readonly runtime: WasmKernelRuntime, readonly maxBytes = DEFAULT_WINOGRAD_CACHE_BYTES) {}
+
+  stats(): WinogradStats {
+    return { calls: this.calls, transforms: this.transforms, entries: this.lru.size, bytes: this.bytes,
+      memoryBytes: this.runtime.exports.memory.buffer.byteLength };
+  }
+
+  /**
+   * Address of U for `weight` (cOut x cIn x 3 x 3), transforming it when no valid entry exists; null when it cannot
+   * be cached (larger than the whole cache, or linear memory is full). The weights pass through `staging` (byte
+   * address of STAGING_FLOATS floats) a chunk at a time to be compared or hashed in WASM: chunks stay in cache, so
+   * checking a hit reads the weights and the raw copy once each. `temps`: a scratch address (288 bytes at least)
+   * per thread for the transform. May grow memory.
+   */
+  lookup(weight: Float32Array, cOut: number, cIn: number, staging: number, temps: number[], pool: WasmThreadPool | null): number | null {
+    const count = cOut * cIn * 9;
+    const fits = (e: Entry | undefined): e is Entry => e !== undefined && e.alive && e.cOut === cOut && e.cIn === cIn;
+    let entry = this.byArray.get(weight);
+    if (fits(entry) && this.matches(weight, count, entry.at, staging)) return this.touch(entry).u;
+    // New array or changed contents: look for the contents, else transform (into the array's old entry if it has one).
+    const key = `${cOut}x${cIn}:${this.hash(weight, count, staging)}`;
+    const found = this.byContent.get(key);
+    if (fits(found) && this.matches(weight, count, found.at, staging)) {
+      this.byArray.set(weight, found);
+      return this.touch(found).u;
+    }
+    if (fits(entry)) {
+      if (this.byContent.get(entry.key) === entry) this.byContent.delete(entry.key);
+    } else {
+      const uBytes = this.runtime.exports.winogradWeightBytes(cOut, cIn);
+      const bytes = alignUp(count * 4) + uBytes;
+      if (bytes > this.maxBytes) return null;
+      while (this.bytes + bytes > this.maxBytes) this.evict(this.lru.values().next().value as Entry);
+      const at = this.allocate(bytes);
+      if (at === null) return null;
+      entry = { cOut, cIn, at, u: at + alignUp(count * 4), bytes, key, alive: true };
+      this.bytes += bytes;
+    }
+    entry.key = key;
+    this.byContent.set(key, entry);
+    this.byArray.set(weight, entry);
+    this.runtime.floats().set(weight.subarray(0, count), entry.at >>> 2);
+    this.transform(entry, temps, pool);
+    return this.touch(entry).u;
+  }
+
+  /** Whether the first `count` floats of `weight` equal the raw copy at byte address `raw` (bitwise). */
+  private matches(weight: Float32Array, count: number, raw: number, staging: number): boolean {
+    const memory = this.runtime.floats(), exports = this.runtime.exports;
+    for (let at = 0; at < count; at += STAGING_FLOATS) {
+      const end = Math.min(count, at + STAGING_FLOATS);
+      memory.set(weight.subarray(at, end), staging >>> 2);
+      if (!exports.floatsEqual(raw + at * 4, staging, end - at)) return false;
+    }
+    return true;
+  }
+
+  /** Hash of the first `count` floats of `weight` (chunk hashes chained). */
+  private hash(weight: Float32Array, count: number, staging: number): number {
+    const memory = this.runtime.floats(), exports = this.runtime.exports;
+    let hash = 0;
+    for (let at = 0; at < count; at += STAGING_FLOATS) {
+      const end = Math.min(count, at + STAGING_FLOATS);
+      memory.set(weight.subarray(at, end), staging >>> 2);
+      hash = exports.floatsHash(staging, end - at, hash) >>> 0;
+    }
+    return hash;
+  }
+
+  /** Drops every entry (their memory returns to the runtime's free ranges). */
+  clear(): void {
+    for (const entry of [...this.lru]) this.evict(entry);
+  }
+
+  /** A block for an entry; at the 4 GiB limit the whole cache is dropped first, and null means im2col. */
+  private allocate(bytes: number): number | null {
+    try {
+      return this.runtime.allocate(bytes);
+    } catch (error) {
+      if (!(error instanceof WasmMemoryLimitError) || this.lru.size === 0) {
+        if (error instanceof WasmMemoryLimitError) return null;
+        throw error;
+      }
+    }
+    this.clear();
+    try { return this.runtime.allocate(bytes); } catch (error) {
+      if (error instanceof WasmMemoryLimitError) return null;
+      throw error;
+    }
+  }
+
+  private transform(entry: Entry, temps: number[], pool: WasmThreadPool | null): void {
+    this.transforms++;
+    const blocks = Math.ceil(entry.cOut / 8);
+    const ranges = splitRange(blocks, pool === null ? 1 : Math.min(pool.threads, temps.length), 1);
+    const calls: KernelCall[] = ranges.map(([j0, j1], i) => ({
+      op: 'winogradWeights', args: [entry.cOut, entry.cIn, entry.at, entry.u, j0, j1, temps[i]],
+    }));
+    if (pool === null || calls.length === 1) {
+      for (const call of calls) this.runtime.exports.winogradWeights(...(call.args as [number, number, number, number, number, number, number]));
+    } else pool.run(calls);
+  }
+
+  private touch(entry: Entry): Entry {
+    this.lru.delete(entry);
+    this.lru.add(entry);
+    return entry;
+  }
+
+  private evict(entry: Entry): void {
+    entry.alive = false;
+    this.lru.delete(entry);
+    if (this.byContent.get(entry.key) === entry) this.byContent.delete(entry.key);
+    this.runtime.release(entry.at);
+    this.bytes -= entry.bytes;
+  }
+}
+
+function alignUp(bytes: number): number {
+  return Math.ceil(bytes / 64) * 64;
+}
+
+/** One thread's share of an image: output channels [oc0, oc1) (oc0 a multiple of 8) and tile rows [ty0, ty1). */
+interface Share { oc0: number; oc1: number; ty0: number; ty1: number }
+
+/**
+ * How threads split an image. By output channels (blocks of 8) in general: each thread streams only its part of U
+ * (memory-bound with few tiles), at the price of transforming all input tiles (a few % of its GEMMs from 128 output
+ * channels on). By tile rows when output channels are few (the input transform would weigh 10-20 %) and the rows
+ * divide evenly.
+ */
+function shares(cOut: number, tilesY: number, threads: number): Share[] {
+  const byRows = splitRange(tilesY, threads, 1).map(([ty0, ty1]) => ({ oc0: 0, oc1: cOut, ty0, ty1 }));
+  const byChannels = splitRange(cOut, threads, 8).map(([oc0, oc1]) => ({ oc0, oc1, ty0: 0, ty1: tilesY }));
+  const longest = Math.max(...byRows.map((s) => s.ty1 - s.ty0));
+  const evenRows = byRows.length === threads && longest * threads <= tilesY * 1.05;
+  return (evenRows && cOut < 128) || byChannels.length < byRows.length ? byRows : byChannels;
+}
+
+/**
+ * Float32 3x3 stride-1 conv2d by Winograd (chooseConvAlgorithm said so). Returns false, having written nothing,
+ * when the transformed weights do not fit in the cache; the caller then takes im2col.
+ */
+export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWeightCache, p: Conv2dParams,
+  pool: WasmThreadPool | null): boolean {
+  const { n, cIn, h, w, cOut, outH, outW } = p;
+  const exports = runtime.exports;
+  const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
+  const bias = p.bias as Float32Array | null;
+  const tilesX = Math.ceil(outW / 4), tilesY = Math.ceil(outH / 4);
+  const parts = shares(cOut, tilesY, pool?.threads ?? 1);
+  const threads = parts.length;
+  const scratchBytes = alignUp(Math.max(...parts.map((s) => exports.winogradScratchBytes(cIn, s.oc1 - s.oc0, tilesX, tilesY))));
+  const imageSize = cIn * h * w, outPlane = outH * outW, outImageSize = cOut * outPlane;
+  const [scratch, stagingAt, biasAt, inputAt, outAt] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4, cOut * 4,
+    imageSize * 4, outImageSize * 4]);
+  const temps = parts.map((_, i) => scratch + i * scratchBytes);
+  const u = cache.lookup(weight, cOut, cIn, stagingAt, temps, pool);
+  if (u === null) return false;
+  cache.calls++;
+  const memory = runtime.floats(); // after lookup: allocating cache blocks may have grown memory
+  if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
+  for (let b = 0; b < n; b++) {
+    memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    const calls: KernelCall[] = parts.map(({ oc0, oc1, ty0, ty1 }, i) => ({
+      op: 'winogradConv2d',
+      args: [cIn, h, w, cOut, p.padTop, p.padLeft, outH, outW, inputAt, u, biasAt, bias === null ? 0 : 1, outAt,
+        oc0, oc1, ty0, ty1, scratch + i * scratchBytes],
+    }));
+    if (pool === null) exports.winogradConv2d(...(calls[0].args as Parameters<typeof exports.winogradConv2d>));
+    else pool.run(calls);
+    out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
+  }
+  return true;
+}
