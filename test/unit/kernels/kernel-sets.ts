@@ -22,11 +22,11 @@ interface KernelSet { name: string; create(): Kernels }
 
 export const kernelSets: readonly KernelSet[] = [
   { name: 'ts', create: createTsKernels },
-  { name: 'wasm', create: () => createWasmKernels({ variant: 'simd', minGemmWork: 0, minConvWork: 0 }) },
-  { name: 'wasm-relaxedSimd', create: () => createWasmKernels({ variant: 'relaxedSimd', minGemmWork: 0, minConvWork: 0 }) },
+  { name: 'wasm', create: () => createWasmKernels({ variant: 'simd', minGemmWork: 0, minConvWork: 0, minPointwiseWork: 0 }) },
+  { name: 'wasm-relaxedSimd', create: () => createWasmKernels({ variant: 'relaxedSimd', minGemmWork: 0, minConvWork: 0, minPointwiseWork: 0 }) },
   {
     name: 'wasm-2threads',
-    create: () => createThreadedWasmKernels(2, { variant: 'simd', minGemmWork: 0, minConvWork: 0, minParallelWork: 0 }),
+    create: () => createThreadedWasmKernels(2, { variant: 'simd', minGemmWork: 0, minConvWork: 0, minPointwiseWork: 0, minParallelWork: 0 }),
   },
 ];
 

@@ -3,7 +3,7 @@
 // it; here each op has its own loop with the arithmetic written out. Results are identical to unaryFn's.
 import type { NumArray } from '../../dtype';
 import type { UnaryOp, UnaryParams } from '../types';
-import { erf } from './scalar-math';
+import { erfc } from './scalar-math';
 
 /** Writes op(x[xAt + i * xStride]) to out[outAt + i] for i < count. */
 export type UnaryRun = (x: NumArray, xAt: number, xStride: number, out: NumArray, outAt: number, count: number) => void;
@@ -111,13 +111,16 @@ function sigmoidRun(x: NumArray, xAt: number, xStride: number, out: NumArray, ou
   for (let i = 0; i < count; i++) out[outAt + i] = 1 / (1 + Math.exp(-x[xAt + i * xStride]));
 }
 
+// v/2 (1 + erf(v/sqrt 2)) written as v/2 erfc(-v/sqrt 2): the same value without the cancellation of
+// 1 + erf(...) for negative v (gelu(-7) was 2e-6 off in float64).
 function geluRun(x: NumArray, xAt: number, xStride: number, out: NumArray, outAt: number, count: number): void {
-  for (let i = 0; i < count; i++) { const v = x[xAt + i * xStride]; out[outAt + i] = 0.5 * v * (1 + erf(v * Math.SQRT1_2)); }
+  for (let i = 0; i < count; i++) { const v = x[xAt + i * xStride]; out[outAt + i] = 0.5 * v * erfc(-v * Math.SQRT1_2); }
 }
 
+// v/2 (1 + tanh u) = v / (1 + e^(-2u)), again without the cancellation for negative v.
 function geluTanhRun(x: NumArray, xAt: number, xStride: number, out: NumArray, outAt: number, count: number): void {
   for (let i = 0; i < count; i++) {
     const v = x[xAt + i * xStride];
-    out[outAt + i] = 0.5 * v * (1 + Math.tanh(GELU_TANH_SCALE * (v + 0.044715 * v * v * v)));
+    out[outAt + i] = v / (1 + Math.exp(-2 * GELU_TANH_SCALE * (v + 0.044715 * v * v * v)));
   }
 }

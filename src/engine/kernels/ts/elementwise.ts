@@ -3,7 +3,7 @@ import type { NumArray } from '../../dtype';
 import { bfloat16BitsToFloat32, float16BitsToFloat32, float32ToBFloat16Bits, float32ToFloat16Bits } from '../../dtype';
 import type { BinaryOp, Encoding, Strided, UnaryOp, UnaryParams } from '../types';
 import { activationRun } from './activation';
-import { erf, erfinv, pyMod, roundHalfEven, SELU_ALPHA, SELU_SCALE, softplus } from './scalar-math';
+import { erf, erfc, erfinv, pyMod, roundHalfEven, SELU_ALPHA, SELU_SCALE, softplus } from './scalar-math';
 import { collapse, forEachRun } from './strided';
 
 function decoder(enc: Encoding): ((x: number) => number) | null {
@@ -77,8 +77,9 @@ export function unaryFn(op: UnaryOp, p: UnaryParams = {}): (x: number) => number
     case 'logsigmoid': return (x) => -softplus(-x, 1, 20);
     case 'relu': return (x) => (x > 0 ? x : Number.isNaN(x) ? x : 0);
     case 'relu6': return (x) => (Number.isNaN(x) ? x : Math.min(Math.max(x, 0), 6));
-    case 'gelu': return (x) => 0.5 * x * (1 + erf(x * Math.SQRT1_2));
-    case 'gelu_tanh': return (x) => 0.5 * x * (1 + Math.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)));
+    // the cancellation-free forms of activation.ts's loops (which normally run instead)
+    case 'gelu': return (x) => 0.5 * x * erfc(-x * Math.SQRT1_2);
+    case 'gelu_tanh': return (x) => x / (1 + Math.exp(-1.5957691216057308 * (x + 0.044715 * x * x * x)));
     case 'silu': return (x) => x / (1 + Math.exp(-x));
     case 'mish': return (x) => x * Math.tanh(softplus(x, 1, 20));
     case 'hardswish': return (x) => (x * Math.min(Math.max(x + 3, 0), 6)) / 6;

@@ -19,6 +19,14 @@ export function erf(x: number): number {
   return x < 0 ? -r : r;
 }
 
+/** erfc(x) = 1 - erf(x), accurate in the tails where 1 - erf(x) cancels (gelu's negative side). */
+export function erfc(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x >= 2.5) return erfcTail(x);
+  if (x <= -2.5) return 2 - erfcTail(-x);
+  return 1 - erf(x);
+}
+
 /** erfc(x) for x >= 2.5 by Lentz's continued fraction. */
 function erfcTail(x: number): number {
   if (x > 27) return 0;

@@ -28,6 +28,9 @@ export interface WasmKernelExports {
   floatsHash(a: number, count: number, seed: number): number;
   maxPool2d(planes: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number,
     padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, input: number, out: number): void;
+  channelAffine(x: number, out: number, n: number, c: number, spatial: number, scale: number, shift: number): void;
+  activation(op: number, x: number, out: number, count: number, p0: number, p1: number): void;
+  softmaxRows(x: number, out: number, rows: number, size: number, log: number): void;
 }
 
 /** simd: baseline SIMD128. relaxedSimd: adds relaxed-simd fused multiply-add (V8 11.4+, not Node 20 without a flag). */

@@ -3,6 +3,7 @@
 export { gemmScratchBytes, sgemm } from './gemm';
 export { conv2d } from './conv';
 export { maxPool2d } from './pool';
+export { activation, channelAffine, softmaxRows } from './pointwise';
 export { floatsEqual, floatsHash, winogradConv2d, winogradScratchBytes, winogradWeightBytes, winogradWeights } from './winograd';
 
 /** First byte of linear memory free for the JavaScript side (after the module's static data). */

@@ -1,0 +1,87 @@
+// JS side of the memory-bound WASM kernels (assembly/pointwise.ts): batch-norm's affine step, activations
+// and last-axis softmax over contiguous float32. Operands go through linear memory in chunks of at most
+// CHUNK floats, computed in place there, so a pass costs a copy in and a copy out next to the SIMD work.
+import type { Strided, UnaryOp, UnaryParams } from '../types';
+import type { WasmKernelRuntime } from './runtime';
+
+/** Floats per chunk (4 MiB): big enough to amortise a call, small enough to stay in L2/L3. */
+const CHUNK = 1 << 20;
+
+/** The activation codes of assembly/pointwise.ts, for the ops it implements. */
+const ACTIVATION_CODES: Partial<Record<UnaryOp, number>> = {
+  relu: 0, relu6: 1, hardtanh: 1, leaky_relu: 2, sigmoid: 3, silu: 4, gelu: 5, gelu_tanh: 6,
+};
+
+/** Whether the WASM module implements `op` (the caller still checks dtype, layout and size). */
+export function wasmHasActivation(op: UnaryOp): boolean {
+  return ACTIVATION_CODES[op] !== undefined;
+}
+
+/** The parameters the TypeScript kernels give each op (activation.ts's defaults). */
+function activationArgs(op: UnaryOp, p: UnaryParams): [number, number] {
+  if (op === 'relu6') return [0, 6];
+  if (op === 'hardtanh') return [p.min ?? -1, p.max ?? 1];
+  if (op === 'leaky_relu') return [p.alpha ?? 1, 0];
+  return [0, 0];
+}
+
+/** True when x walks `shape` in row-major order without gaps (size-1 dimensions may have any stride). */
+export function isContiguous(shape: readonly number[], x: Strided): boolean {
+  let expected = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && x.strides[d] !== expected) return false;
+    expected *= shape[d];
+  }
+  return true;
+}
+
+/** out[i] = op(x.data[x.offset + i]) for i < count, float32, x contiguous (out may be x's own array). */
+export function wasmActivation(runtime: WasmKernelRuntime, op: UnaryOp, x: Float32Array, xOffset: number,
+  out: Float32Array, count: number, params: UnaryParams = {}): void {
+  const code = ACTIVATION_CODES[op];
+  if (code === undefined) throw new Error(`no WASM kernel for ${op}`);
+  const [p0, p1] = activationArgs(op, params);
+  const size = Math.min(count, CHUNK);
+  const [at] = runtime.reserve([size * 4]);
+  const memory = runtime.floats();
+  for (let start = 0; start < count; start += size) {
+    const n = Math.min(size, count - start);
+    memory.set(x.subarray(xOffset + start, xOffset + start + n), at >>> 2);
+    runtime.exports.activation(code, at, at, n, p0, p1);
+    out.set(memory.subarray(at >>> 2, (at >>> 2) + n), start);
+  }
+}
+
+/** out = x * scale[channel] + shift[channel] over contiguous float32 [n, c, spatial]; out may be x. */
+export function wasmChannelAffine(runtime: WasmKernelRuntime, x: Float32Array, n: number, c: number, spatial: number,
+  scale: Float32Array, shift: Float32Array, out: Float32Array): void {
+  // A chunk is whole channels of one image; a single channel larger than a chunk is still one call.
+  const channelsPerChunk = Math.max(1, Math.min(c, Math.floor(CHUNK / Math.max(1, spatial))));
+  const [at, scaleAt, shiftAt] = runtime.reserve([channelsPerChunk * spatial * 4, c * 4, c * 4]);
+  const memory = runtime.floats();
+  memory.set(scale.subarray(0, c), scaleAt >>> 2);
+  memory.set(shift.subarray(0, c), shiftAt >>> 2);
+  for (let b = 0; b < n; b++) {
+    for (let c0 = 0; c0 < c; c0 += channelsPerChunk) {
+      const channels = Math.min(channelsPerChunk, c - c0);
+      const from = (b * c + c0) * spatial, count = channels * spatial;
+      memory.set(x.subarray(from, from + count), at >>> 2);
+      runtime.exports.channelAffine(at, at, 1, channels, spatial, scaleAt + c0 * 4, shiftAt + c0 * 4);
+      out.set(memory.subarray(at >>> 2, (at >>> 2) + count), from);
+    }
+  }
+}
+
+/** softmax / log_softmax over each contiguous row of `size` floats, `rows` rows; out may be x. */
+export function wasmSoftmaxRows(runtime: WasmKernelRuntime, x: Float32Array, rows: number, size: number,
+  out: Float32Array, log: boolean): void {
+  const rowsPerChunk = Math.max(1, Math.min(rows, Math.floor(CHUNK / Math.max(1, size))));
+  const [at] = runtime.reserve([rowsPerChunk * size * 4]);
+  const memory = runtime.floats();
+  for (let r0 = 0; r0 < rows; r0 += rowsPerChunk) {
+    const count = Math.min(rowsPerChunk, rows - r0) * size;
+    memory.set(x.subarray(r0 * size, r0 * size + count), at >>> 2);
+    runtime.exports.softmaxRows(at, at, count / size, size, log ? 1 : 0);
+    out.set(memory.subarray(at >>> 2, (at >>> 2) + count), r0 * size);
+  }
+}
