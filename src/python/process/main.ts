@@ -10,6 +10,7 @@ import { capWasmMemory, freezeIntrinsics, installBindingWorkaround, removeHostCa
 import { loadRuntime, type Runtime } from './runtime';
 import { kernels, setKernels } from '../../engine';
 import { createKernelSet, type KernelMode } from '../../engine/kernels/wasm/select';
+import { enableRelaxedSimd } from '../../engine-node/relaxed-simd';
 import { nodeKernelSet } from '../../engine-node/wasm-threads';
 import { handleModelRequest } from './engine/requests';
 import { handleJsModelRequest } from './jsmodels/requests';
@@ -160,6 +161,7 @@ async function startRuntime(): Promise<Runtime | undefined> {
  * start here, before the lock-down, and inherit the process's permission model.
  */
 function chooseKernels(mode: KernelMode | undefined, threads: number): void {
+  enableRelaxedSimd();
   if (mode === undefined && threads <= 1) return;
   try {
     setKernels(nodeKernelSet({ TORCH_EXPLORER_KERNELS: mode ?? 'auto', TORCH_EXPLORER_THREADS: String(threads) }));
