@@ -123,6 +123,30 @@ describeKernels('maxPool2d', (kernels) => {
     }), { numRuns: 100 });
   });
 
+  it('keeps -0 before +0 and matches on larger planes (ResNet 3x3 stride 2; odd sizes; stride 1; dilation)', () => {
+    let seed = 7;
+    const next = () => { seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0; return seed / 4294967296; };
+    const cases: [number, number, number, number, number, number, number][] = [
+      // c, h, w, k, stride, pad, dilation
+      [64, 112, 112, 3, 2, 1, 1], [5, 23, 37, 3, 2, 1, 1], [3, 17, 30, 3, 1, 1, 1], [4, 19, 21, 5, 2, 2, 1], [2, 20, 25, 3, 2, 1, 2],
+    ];
+    for (const [c, h, w, k, stride, pad, dilation] of cases) {
+      const outH = outputSize(h, k, stride, pad, dilation, false), outW = outputSize(w, k, stride, pad, dilation, false);
+      const input = Float32Array.from({ length: 2 * c * h * w }, () => {
+        const r = next();
+        return r < 0.3 ? -0 : r < 0.6 ? 0 : r < 0.601 ? NaN : Math.fround(r - 0.95);
+      });
+      const p: Pool2dParams = {
+        n: 2, c, h, w, kh: k, kw: k, strideH: stride, strideW: stride, padH: pad, padW: pad, dilationH: dilation, dilationW: dilation,
+        outH, outW, countIncludePad: true, divisorOverride: null, input, out: new Float32Array(2 * c * outH * outW).fill(9), indices: null,
+      };
+      const expected = referenceMax(p).values;
+      kernels().maxPool2d(p);
+      expected.forEach((e, i) => assert.ok(Object.is(p.out[i], e) || (Number.isNaN(e) && Number.isNaN(p.out[i])),
+        `${JSON.stringify([c, h, w, k, stride, pad, dilation])} value ${i}: ${p.out[i]} vs ${e}`));
+    }
+  });
+
   it('reports torch-checked indices for NaN and all -inf windows', () => {
     const run = (values: number[], k: number, pad: number, outW: number) => {
       const p: Pool2dParams = {

@@ -1,5 +1,6 @@
-// The WASM conv2d's Winograd F(4x4, 3x3) path: results against a float64 direct convolution over awkward shapes,
-// the weight cache (in-place mutation, content hits, the byte bound), thread splits, and when the path is chosen.
+// The WASM conv2d's Winograd F(4x4, 3x3) paths, cached and fused (weights transformed per call): results against a
+// float64 direct convolution over awkward shapes, the weight cache (in-place mutation, content hits, the byte bound),
+// thread splits, and when each path is chosen.
 import * as assert from 'node:assert/strict';
 import type { Conv2dParams } from '../../../src/engine/kernels/types';
 import { chooseConvAlgorithm, createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm';
@@ -56,12 +57,17 @@ function assertMatchesReference(p: Conv2dParams, what: string): void {
   }
 }
 
-/** Runs conv2d and asserts that it went through Winograd. */
-function convolve(kernels: WasmKernels, p: Conv2dParams): void {
-  assert.equal(chooseConvAlgorithm(p), 'winograd');
-  const before = kernels.winogradStats().calls;
+type Path = 'winograd' | 'winograd-fused';
+/** winogradFusedMaxTiles sending every eligible conv down `path`. */
+const FUSED_MAX_TILES: Record<Path, number> = { winograd: 0, 'winograd-fused': 1e9 };
+
+/** Runs conv2d and asserts that it went through `path`. */
+function convolve(kernels: WasmKernels, p: Conv2dParams, path: Path = 'winograd'): void {
+  assert.equal(chooseConvAlgorithm(p, FUSED_MAX_TILES[path]), path);
+  const stat = path === 'winograd' ? 'calls' : 'fusedCalls';
+  const before = kernels.winogradStats()[stat];
   kernels.conv2d(p);
-  assert.equal(kernels.winogradStats().calls, before + 1, 'the conv took the Winograd path');
+  assert.equal(kernels.winogradStats()[stat], before + 1, `the conv took the ${path} path`);
 }
 
 const SHAPES: Shape[] = [
@@ -76,61 +82,68 @@ const SHAPES: Shape[] = [
   { n: 1, cIn: 16, cOut: 33, h: 71, w: 45, pad: [1, 1, 1, 1], bias: true }, // several blocks of tile rows
   { n: 1, cIn: 64, cOut: 20, h: 6, w: 230, pad: [1, 1, 0, 2], bias: true }, // tile rows split into segments
   { n: 1, cIn: 160, cOut: 140, h: 7, w: 7, pad: [1, 1, 1, 1], bias: true }, // more channels than pixels
+  { n: 2, cIn: 24, cOut: 8, h: 14, w: 13, pad: [1, 1, 1, 1], bias: true }, // one full 8-channel sliver
+  { n: 1, cIn: 36, cOut: 23, h: 7, w: 9, pad: [1, 1, 1, 1], bias: false }, // full slivers then a partial one
 ];
 
-const SETS: { name: string; create(): WasmKernels }[] = [
-  { name: 'simd', create: () => createWasmKernels({ variant: 'simd', minGemmWork: 0, minConvWork: 0 }) },
-  { name: 'relaxedSimd', create: () => createWasmKernels({ variant: 'relaxedSimd', minGemmWork: 0, minConvWork: 0 }) },
+const SETS: { name: string; create(winogradFusedMaxTiles: number): WasmKernels }[] = [
+  { name: 'simd', create: (t) => createWasmKernels({ variant: 'simd', minGemmWork: 0, minConvWork: 0, winogradFusedMaxTiles: t }) },
+  {
+    name: 'relaxedSimd',
+    create: (t) => createWasmKernels({ variant: 'relaxedSimd', minGemmWork: 0, minConvWork: 0, winogradFusedMaxTiles: t }),
+  },
   {
     name: '2threads',
-    create: () => createThreadedWasmKernels(2, { variant: 'simd', minGemmWork: 0, minConvWork: 0, minParallelWork: 0 }),
+    create: (t) => createThreadedWasmKernels(2, { variant: 'simd', minGemmWork: 0, minConvWork: 0, minParallelWork: 0,
+      winogradFusedMaxTiles: t }),
   },
 ];
 
-for (const set of SETS) {
-  describe(`kernels/wasm-${set.name} conv2d by Winograd F(4x4, 3x3)`, () => {
+for (const set of SETS) for (const path of ['winograd', 'winograd-fused'] as const) {
+  describe(`kernels/wasm-${set.name} conv2d by Winograd F(4x4, 3x3), ${path === 'winograd' ? 'cached' : 'fused'}`, () => {
     let kernels: WasmKernels;
-    before(() => { kernels = set.create(); });
+    const cached = path === 'winograd';
+    before(() => { kernels = set.create(FUSED_MAX_TILES[path]); });
     after(() => kernels.close());
 
     it('matches a float64 direct convolution (odd sizes, padding 0-2, tiny inputs, batches, bias, many blocks)', () => {
       SHAPES.forEach((shape, i) => {
         const p = params(shape, 100 + i);
-        convolve(kernels, p);
+        convolve(kernels, p, path);
         assertMatchesReference(p, JSON.stringify(shape));
       });
     });
 
     it('stays within tolerance for large values', () => {
       const p = params({ n: 1, cIn: 48, cOut: 32, h: 12, w: 10, pad: [1, 1, 1, 1], bias: true }, 7, 1e3);
-      convolve(kernels, p);
+      convolve(kernels, p, path);
       assertMatchesReference(p, 'values up to 1e3');
     });
 
     it('recomputes the transformed weights when the weight array changes in place', () => {
       const p = params({ n: 1, cIn: 20, cOut: 24, h: 10, w: 9, pad: [1, 1, 1, 1], bias: true }, 11);
-      convolve(kernels, p);
+      convolve(kernels, p, path);
       const first = Float32Array.from(p.out);
       const transforms = kernels.winogradStats().transforms;
-      convolve(kernels, p); // unchanged: served from the cache
-      assert.equal(kernels.winogradStats().transforms, transforms);
+      convolve(kernels, p, path); // unchanged: served from the cache
+      assert.equal(kernels.winogradStats().transforms, transforms, 'no transform on a hit (none at all when fused)');
       assert.deepEqual(p.out, first);
       p.weight[p.weight.length - 1] += 0.5; // one tap of the last output channel, as an in-place op would
       p.weight[0] = -p.weight[0];
-      convolve(kernels, p);
-      assert.equal(kernels.winogradStats().transforms, transforms + 1);
+      convolve(kernels, p, path);
+      assert.equal(kernels.winogradStats().transforms, transforms + (cached ? 1 : 0));
       assert.notDeepEqual(p.out, first);
       assertMatchesReference(p, 'after mutating the weights');
       p.weight.set(randomArray(p.weight.length, 99, 0.2)); // load_state_dict-like overwrite of everything
-      convolve(kernels, p);
+      convolve(kernels, p, path);
       assertMatchesReference(p, 'after overwriting the weights');
     });
 
     it('finds equal weights in a fresh array by content (conv-bn fusion makes one per call)', () => {
       const p = params({ n: 1, cIn: 16, cOut: 16, h: 9, w: 9, pad: [1, 1, 1, 1], bias: false }, 21);
-      convolve(kernels, p);
+      convolve(kernels, p, path);
       const transforms = kernels.winogradStats().transforms;
-      convolve(kernels, { ...p, weight: Float32Array.from(p.weight) });
+      convolve(kernels, { ...p, weight: Float32Array.from(p.weight) }, path);
       assert.equal(kernels.winogradStats().transforms, transforms);
       assertMatchesReference(p, 'fresh weight array');
     });
@@ -160,7 +173,7 @@ describe('kernels/wasm conv2d by Winograd: cache bound, threads, choice', () => 
 
   it('keeps the weight cache within its byte bound and linear memory from growing', () => {
     const budget = 1 << 20;
-    const kernels = createWasmKernels({ variant: 'simd', minConvWork: 0, winogradCacheBytes: budget });
+    const kernels = createWasmKernels({ variant: 'simd', minConvWork: 0, winogradCacheBytes: budget, winogradFusedMaxTiles: 0 });
     const shape: Shape = { n: 1, cIn: 32, cOut: 32, h: 8, w: 8, pad: [1, 1, 1, 1], bias: true };
     let memoryAfterWarmUp = 0;
     for (let i = 0; i < 60; i++) {
@@ -183,39 +196,78 @@ describe('kernels/wasm conv2d by Winograd: cache bound, threads, choice', () => 
 
   it('falls back to im2col when the transformed weights do not fit the cache, or the cache is off', () => {
     for (const winogradCacheBytes of [0, 64 * 1024]) {
-      const kernels = createWasmKernels({ variant: 'simd', minConvWork: 0, winogradCacheBytes });
+      const kernels = createWasmKernels({ variant: 'simd', minConvWork: 0, winogradCacheBytes, winogradFusedMaxTiles: 0 });
       const p = params({ n: 1, cIn: 32, cOut: 32, h: 8, w: 8, pad: [1, 1, 1, 1], bias: true }, 5);
       kernels.conv2d(p);
       assert.equal(kernels.winogradStats().calls, 0);
+      if (winogradCacheBytes === 0) assert.equal(kernels.winogradStats().fusedCalls, 0, 'a cache of 0 turns the fused path off too');
       assertMatchesReference(p, `cache of ${winogradCacheBytes} bytes`);
     }
   });
 
-  it('gives bitwise the same results on two threads (split by tile rows or by output channels) as on one', () => {
-    const one = createWasmKernels({ variant: 'simd', minGemmWork: 0, minConvWork: 0 });
-    const two = createThreadedWasmKernels(2, { variant: 'simd', minGemmWork: 0, minConvWork: 0, minParallelWork: 0 });
+  for (const path of ['winograd', 'winograd-fused'] as const) {
+    it(`gives bitwise the same results on two threads as on one (${path}; split by tile rows or output channels)`, () => {
+      const t = FUSED_MAX_TILES[path];
+      const one = createWasmKernels({ variant: 'simd', minGemmWork: 0, minConvWork: 0, winogradFusedMaxTiles: t });
+      const two = createThreadedWasmKernels(2, { variant: 'simd', minGemmWork: 0, minConvWork: 0, minParallelWork: 0,
+        winogradFusedMaxTiles: t });
+      try {
+        for (const shape of [...SHAPES, { n: 2, cIn: 24, cOut: 40, h: 23, w: 17, pad: [1, 1, 1, 1], bias: true } as Shape]) {
+          const p = params(shape, 3), q = { ...params(shape, 3) };
+          convolve(one, p, path);
+          convolve(two, q, path);
+          assert.deepEqual(q.out, p.out, JSON.stringify(shape));
+        }
+      } finally {
+        two.close();
+      }
+    });
+  }
+
+  it('runs small calls of a threaded set on its private runtime and large ones on threads, with the same results', () => {
+    const one = createWasmKernels({ variant: 'simd', minConvWork: 0 });
+    const two = createThreadedWasmKernels(2, { variant: 'simd', minConvWork: 0 }); // default parallel threshold (2^23)
     try {
-      for (const shape of [...SHAPES, { n: 2, cIn: 24, cOut: 40, h: 23, w: 17, pad: [1, 1, 1, 1], bias: true } as Shape]) {
-        const p = params(shape, 3), q = { ...params(shape, 3) };
-        convolve(one, p);
-        convolve(two, q);
+      // 16x16 channels at 8x8: 0.15M multiply-adds, one thread; 64x64 at 30x29 (cached path, 31M): threads.
+      for (const [shape, path] of [[{ n: 2, cIn: 16, cOut: 16, h: 8, w: 8, pad: [1, 1, 1, 1], bias: true }, 'winograd-fused'],
+        [{ n: 1, cIn: 64, cOut: 64, h: 30, w: 29, pad: [1, 1, 1, 1], bias: false }, 'winograd']] as [Shape, Path][]) {
+        const p = params(shape, 41), q = params(shape, 41);
+        convolve(one, p, path);
+        convolve(two, q, path);
         assert.deepEqual(q.out, p.out, JSON.stringify(shape));
       }
+      assert.equal(two.winogradStats().calls, 1);
+      assert.equal(two.winogradStats().fusedCalls, 1);
     } finally {
       two.close();
     }
   });
 
+  it('takes the fused path by default for small images (ResNet 7x7 and 14x14), with chunked weights on one thread', () => {
+    const kernels = createWasmKernels({ variant: 'simd', minConvWork: 0 });
+    // 80 * 9 * 96 floats: more than one chunk of raw weights (64 Ki floats), so later chunks reuse the input tiles.
+    const p = params({ n: 2, cIn: 80, cOut: 96, h: 7, w: 7, pad: [1, 1, 1, 1], bias: true }, 31);
+    convolve(kernels, p, 'winograd-fused');
+    assertMatchesReference(p, 'fused, several chunks');
+    assert.equal(kernels.winogradStats().entries, 0, 'nothing cached');
+  });
+
   it('chooses Winograd only for float32 3x3 stride-1 undilated ungrouped convs with enough channels and outputs', () => {
     const base = params({ n: 1, cIn: 16, cOut: 16, h: 8, w: 8, pad: [1, 1, 1, 1], bias: false }, 1);
-    assert.equal(chooseConvAlgorithm(base), 'winograd');
-    assert.equal(chooseConvAlgorithm({ ...base, cIn: 4, cOut: 1 }), 'winograd');
+    assert.equal(chooseConvAlgorithm(base), 'winograd-fused');
+    assert.equal(chooseConvAlgorithm(base, 0), 'winograd');
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 4, cOut: 1 }), 'winograd-fused');
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 64, cOut: 64, outH: 56, outW: 56 }), 'winograd'); // 196 tiles
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 128, cOut: 128, outH: 28, outW: 28 }), 'winograd'); // 49 tiles
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 256, cOut: 256, outH: 14, outW: 14 }), 'winograd-fused'); // 16 tiles
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 4096, cOut: 8, outH: 14, outW: 14 }), 'winograd'); // V over 2 MiB
     assert.equal(chooseConvAlgorithm({ ...base, cIn: 3 }), 'im2col');
     assert.equal(chooseConvAlgorithm({ ...base, outH: 5, outW: 7 }), 'im2col'); // 35 outputs
     assert.equal(chooseConvAlgorithm({ ...base, outH: 1, outW: 100 }), 'im2col'); // 4 outputs per tile
-    assert.equal(chooseConvAlgorithm({ ...base, cIn: 512, cOut: 512, outH: 7, outW: 7 }), 'winograd');
-    assert.equal(chooseConvAlgorithm({ ...base, cIn: 512, cOut: 512, outH: 6, outW: 6 }), 'im2col');
-    assert.equal(chooseConvAlgorithm({ ...base, cIn: 256, cOut: 256, outH: 6, outW: 6 }), 'winograd');
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 512, cOut: 512, outH: 7, outW: 7 }), 'winograd-fused');
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 512, cOut: 512, outH: 6, outW: 6 }), 'winograd-fused');
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 512, cOut: 512, outH: 6, outW: 6 }, 0), 'im2col'); // cached U too large
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 256, cOut: 256, outH: 6, outW: 6 }, 0), 'winograd');
     assert.equal(chooseConvAlgorithm({ ...base, strideH: 2, outH: 3 }), 'im2col');
     assert.equal(chooseConvAlgorithm({ ...base, dilationW: 2 }), 'im2col');
     assert.equal(chooseConvAlgorithm({ ...base, groups: 2 }), 'im2col');

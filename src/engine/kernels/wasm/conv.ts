@@ -1,10 +1,11 @@
 // conv2d through the WASM module: weight and bias are copied once per call, then each image of the batch
 // is copied in, convolved (im2col + sgemm, pointwise or depthwise in WASM; 3x3 stride-1 convs with enough
-// channels by Winograd, see winograd.ts) and copied out, so linear memory holds one image's input and output at a time.
+// channels by Winograd, cached or fused, see winograd.ts) and copied out, so linear memory holds one image's input
+// and output at a time.
 import type { Conv2dParams } from '../types';
 import type { WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
-import { chooseConvAlgorithm, wasmWinogradConv2d, type WinogradWeightCache } from './winograd';
+import { chooseConvAlgorithm, wasmWinogradConv2d, wasmWinogradFusedConv2d, type WinogradWeightCache } from './winograd';
 
 /** Most im2col elements held at once (4 MiB), as in the TypeScript kernel; larger images run in row chunks. */
 const COLUMN_LIMIT = 1 << 20;
@@ -41,7 +42,10 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   const { n, cIn, h, w, cOut, outH, outW } = p;
   const outPlane = outH * outW;
   if (n === 0 || cOut === 0 || outPlane === 0) return;
-  if (winograd !== null && chooseConvAlgorithm(p) === 'winograd' && wasmWinogradConv2d(runtime, winograd, p, pool)) return;
+  // winograd === null (winogradCacheBytes 0) turns both Winograd paths off.
+  const algorithm = winograd === null ? 'im2col' : chooseConvAlgorithm(p, winograd.fusedMaxTiles);
+  if (algorithm === 'winograd-fused') { wasmWinogradFusedConv2d(runtime, winograd!, p, pool); return; }
+  if (algorithm === 'winograd' && wasmWinogradConv2d(runtime, winograd!, p, pool)) return;
   const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
   const bias = p.bias as Float32Array | null;
   const imageSize = cIn * h * w, outImageSize = cOut * outPlane;

@@ -10,15 +10,16 @@ export function wasmMaxPool2d(runtime: WasmKernelRuntime, p: Pool2dParams, pool:
   if (n * c === 0 || outH * outW === 0) return;
   const input = p.input as Float32Array, out = p.out as Float32Array;
   const imageSize = c * h * w, outImageSize = c * outH * outW;
-  const [inputAt, outAt] = runtime.reserve([imageSize * 4, outImageSize * 4]);
-  const memory = runtime.floats();
   const planeRanges = pool === null ? [[0, c] as [number, number]] : splitRange(c, pool.threads, 1);
+  const scratchBytes = Math.ceil(runtime.exports.maxPoolScratchBytes(h, p.kw, p.strideW, p.dilationW, outW) / 64) * 64;
+  const [inputAt, outAt, scratch] = runtime.reserve([imageSize * 4, outImageSize * 4, planeRanges.length * scratchBytes]);
+  const memory = runtime.floats();
   for (let b = 0; b < n; b++) {
     memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
-    const calls: KernelCall[] = planeRanges.map(([lo, hi]) => ({
+    const calls: KernelCall[] = planeRanges.map(([lo, hi], i) => ({
       op: 'maxPool2d',
       args: [hi - lo, h, w, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, outH, outW,
-        inputAt + lo * h * w * 4, outAt + lo * outH * outW * 4],
+        inputAt + lo * h * w * 4, outAt + lo * outH * outW * 4, scratch + i * scratchBytes],
     }));
     if (pool === null) runtime.exports.maxPool2d(...(calls[0].args as Parameters<WasmKernelRuntime['exports']['maxPool2d']>));
     else pool.run(calls);

@@ -24,10 +24,16 @@ export interface WasmKernelExports {
   winogradConv2d(cIn: number, h: number, w: number, cOut: number, padTop: number, padLeft: number, outH: number, outW: number,
     input: number, u: number, bias: number, hasBias: number, out: number, ocBegin: number, ocEnd: number,
     tyBegin: number, tyEnd: number, scratch: number): void;
+  winogradFusedScratchBytes(cIn: number, tilesX: number, tileRows: number): number;
+  winogradFusedConv2d(cIn: number, h: number, w: number, padTop: number, padLeft: number, outH: number, outW: number,
+    input: number, weight: number, bias: number, hasBias: number, out: number, ocBegin: number, ocEnd: number,
+    tyBegin: number, tyEnd: number, scratch: number, transformInput: number): void;
   floatsEqual(a: number, b: number, count: number): number;
   floatsHash(a: number, count: number, seed: number): number;
   maxPool2d(planes: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number,
-    padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, input: number, out: number): void;
+    padH: number, padW: number, dilationH: number, dilationW: number, outH: number, outW: number, input: number, out: number,
+    scratch: number): void;
+  maxPoolScratchBytes(h: number, kw: number, strideW: number, dilationW: number, outW: number): number;
   channelAffine(x: number, out: number, n: number, c: number, spatial: number, scale: number, shift: number): void;
   activation(op: number, x: number, out: number, count: number, p0: number, p1: number): void;
   softmaxRows(x: number, out: number, rows: number, size: number, log: number): void;

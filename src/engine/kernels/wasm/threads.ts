@@ -5,7 +5,10 @@
 import type { WasmKernelRuntime } from './runtime';
 
 /** One kernel call: the export's name and its arguments (numbers, byte addresses). */
-export interface KernelCall { op: 'sgemm' | 'conv2d' | 'maxPool2d' | 'winogradConv2d' | 'winogradWeights'; args: number[] }
+export interface KernelCall {
+  op: 'sgemm' | 'conv2d' | 'maxPool2d' | 'winogradConv2d' | 'winogradWeights' | 'winogradFusedConv2d';
+  args: number[];
+}
 
 /** What a worker receives (structured-cloned: the compiled module and the shared memory are shared, not copied). */
 export interface WasmWorkerMessage { module: WebAssembly.Module; memory: WebAssembly.Memory; control: SharedArrayBuffer; slot: number }
@@ -20,7 +23,7 @@ export interface WorkerLauncher {
 // Control buffer: one 256-byte slot per worker. Int32 0 of a slot is its state, float64 1 the op, 2... the arguments.
 const SLOT_BYTES = 256;
 const IDLE = 0, READY = 1, DONE = 2, FAILED = 3, STOP = 4;
-const OPS: KernelCall['op'][] = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights'];
+const OPS: KernelCall['op'][] = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d'];
 
 /**
  * The worker's loop. It runs in another thread from its source text, so it refers to nothing outside
@@ -32,7 +35,7 @@ function wasmKernelWorker(message: WasmWorkerMessage): void {
   const states = new Int32Array(message.control);
   const args = new Float64Array(message.control);
   const stateIndex = message.slot * 64, argIndex = message.slot * 32;
-  const ops = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights'];
+  const ops = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d'];
   for (;;) {
     let state = Atomics.load(states, stateIndex);
     // Wait for READY (1) or STOP (4); waiting on the value just seen never misses a store in between.

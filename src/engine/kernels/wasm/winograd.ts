@@ -21,22 +21,34 @@ export const STAGING_FLOATS = 32 * 1024;
  * from memory): from 4 input channels on (1.5x at 4 -> 4 channels, 2-4x from 8 on; 0.7x at 1 input channel, where
  * the output transform outweighs im2col's 9 multiply-adds per output), for outputs of 6x6 and more (4x4 and smaller
  * lose 0.4-0.9x: one or two tiles cannot amortise streaming U), and only where most tile outputs are real (outputs
- * >= 6 per tile). Filters of 512 x 256 channels and more stream 4x their size in U: they need 7x7 (ResNet's last
- * stage: 7x7 breaks even in isolation and wins 1.2x in the network; 6x6 loses 0.9x).
+ * >= 6 per tile). Filters of 512 x 256 channels and more stream 4x their size in U: the cached path needs 7x7 for them.
  */
 const MIN_IN_CHANNELS = 4;
 const MIN_OUTPUTS = 36, MIN_OUTPUTS_LARGE_FILTER = 49, LARGE_FILTER = 1 << 17;
+/**
+ * Up to this many tiles per image, transforming the weights per call ('winograd-fused') beats streaming the cached U
+ * (4x the filter) from memory: 512ch@7x7 (4 tiles) 4.3 against 7.2 ms, 256ch@14x14 (16) 2.4 against 3.5; at 28x28
+ * (49 tiles) they break even, at 56x56 the cache wins (1.9 against 2.2 ms). The fused path keeps all tiles' V in
+ * L2 (at most FUSED_MAX_V_BYTES).
+ */
+export const DEFAULT_WINOGRAD_FUSED_MAX_TILES = 32;
+const FUSED_MAX_V_BYTES = 2 << 20;
 
-export type ConvAlgorithm = 'winograd' | 'im2col';
+/**
+ * 'winograd': F(4x4, 3x3) with cached transformed weights; 'winograd-fused': the same with weights transformed per
+ * call (small images); 'im2col' also stands for the pointwise and depthwise paths.
+ */
+export type ConvAlgorithm = 'winograd' | 'winograd-fused' | 'im2col';
 
-/** Which lowering the WASM conv2d uses for float32 `p` (im2col also stands for its pointwise and depthwise paths). */
-export function chooseConvAlgorithm(p: Conv2dParams): ConvAlgorithm {
+/** Which lowering the WASM conv2d uses for float32 `p`; fusedMaxTiles: the fused path's bound (tests move it). */
+export function chooseConvAlgorithm(p: Conv2dParams, fusedMaxTiles = DEFAULT_WINOGRAD_FUSED_MAX_TILES): ConvAlgorithm {
   const eligible = p.kh === 3 && p.kw === 3 && p.strideH === 1 && p.strideW === 1 && p.dilationH === 1 && p.dilationW === 1 &&
     p.groups === 1 && p.input instanceof Float32Array && p.weight instanceof Float32Array;
   if (!eligible || p.cIn < MIN_IN_CHANNELS) return 'im2col';
   const outputs = p.outH * p.outW, tiles = Math.ceil(p.outH / 4) * Math.ceil(p.outW / 4);
-  const minOutputs = p.cIn * p.cOut >= LARGE_FILTER ? MIN_OUTPUTS_LARGE_FILTER : MIN_OUTPUTS;
-  return outputs >= minOutputs && outputs >= 6 * tiles ? 'winograd' : 'im2col';
+  if (outputs < MIN_OUTPUTS || outputs < 6 * tiles) return 'im2col';
+  if (tiles <= fusedMaxTiles && Math.ceil(tiles / 4) * 4 * 36 * p.cIn * 4 <= FUSED_MAX_V_BYTES) return 'winograd-fused';
+  return outputs >= (p.cIn * p.cOut >= LARGE_FILTER ? MIN_OUTPUTS_LARGE_FILTER : MIN_OUTPUTS) ? 'winograd' : 'im2col';
 }
 
 interface Entry {
@@ -46,8 +58,13 @@ interface Entry {
   key: string; alive: boolean;
 }
 
-/** calls and transforms count since creation; entries and bytes are the cache's now; memoryBytes is linear memory's size. */
-export interface WinogradStats { calls: number; transforms: number; entries: number; bytes: number; memoryBytes: number }
+/**
+ * calls (cached path), fusedCalls and transforms count since creation; entries and bytes are the cache's now;
+ * memoryBytes is linear memory's size.
+ */
+export interface WinogradStats {
+  calls: number; fusedCalls: number; transforms: number; entries: number; bytes: number; memoryBytes: number;
+}
 
 export class WinogradWeightCache {
   private readonly byArray = new WeakMap<Float32Array, Entry>();
@@ -58,11 +75,15 @@ export class WinogradWeightCache {
   /** Convolutions run through Winograd, and weight transforms done (tests assert on both). */
   calls = 0;
   transforms = 0;
+  /** Convolutions run through the fused path (which does not use the cache). */
+  fusedCalls = 0;
 
-  constructor(private readonly runtime: WasmKernelRuntime, readonly maxBytes = DEFAULT_WINOGRAD_CACHE_BYTES) {}
+  /** fusedMaxTiles: chooseConvAlgorithm's bound for the fused path. */
+  constructor(private readonly runtime: WasmKernelRuntime, readonly maxBytes = DEFAULT_WINOGRAD_CACHE_BYTES,
+    readonly fusedMaxTiles = DEFAULT_WINOGRAD_FUSED_MAX_TILES) {}
 
   stats(): WinogradStats {
-    return { calls: this.calls, transforms: this.transforms, entries: this.lru.size, bytes: this.bytes,
+    return { calls: this.calls, fusedCalls: this.fusedCalls, transforms: this.transforms, entries: this.lru.size, bytes: this.bytes,
       memoryBytes: this.runtime.exports.memory.buffer.byteLength };
   }
 
@@ -233,4 +254,52 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
     out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
   }
   return true;
+}
+
+/** Floats of raw weights fed per fused call on one thread: about 256 KiB, so they are still in L2 when transformed. */
+const FUSED_CHUNK_FLOATS = 64 * 1024;
+
+/**
+ * Float32 3x3 stride-1 conv2d by Winograd with the weights transformed per call (chooseConvAlgorithm said
+ * 'winograd-fused'): nothing is cached, so in-place weight changes need no check. One thread copies the weights in
+ * rounds of about 256 KiB, transformed (8-channel slivers) while still in L2; the input tiles are transformed in the
+ * first round and reused. Threads split the output channels of one round over a full copy (each transforms its own
+ * input tiles): rounds cost more than they save there, even with the next round copied while the workers compute
+ * (512ch@7x7 on two threads: 2.8 ms in one round, 2.9 in 2-4 rounds, 3.2 in 8, 3.4 in 16).
+ */
+export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: WinogradWeightCache, p: Conv2dParams,
+  pool: WasmThreadPool | null): void {
+  const { n, cIn, h, w, cOut, outH, outW } = p;
+  const exports = runtime.exports;
+  const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
+  const bias = p.bias as Float32Array | null;
+  const tilesY = Math.ceil(outH / 4);
+  const filter = cIn * 9;
+  const threads = Math.min(pool?.threads ?? 1, Math.ceil(cOut / 8));
+  const round = threads > 1 ? cOut : Math.min(cOut, Math.max(8, Math.floor(FUSED_CHUNK_FLOATS / filter / 8) * 8));
+  const scratchBytes = alignUp(exports.winogradFusedScratchBytes(cIn, Math.ceil(outW / 4), tilesY));
+  const imageSize = cIn * h * w, outPlane = outH * outW, outImageSize = cOut * outPlane;
+  const [scratch, weightAt, biasAt, inputAt, outAt] = runtime.reserve([threads * scratchBytes, round * filter * 4,
+    cOut * 4, imageSize * 4, outImageSize * 4]);
+  cache.fusedCalls++; // after reserve, which may throw WasmMemoryLimitError (then TypeScript runs the conv)
+  const memory = runtime.floats();
+  if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
+  const hasBias = bias === null ? 0 : 1;
+  for (let b = 0; b < n; b++) {
+    memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    for (let oc0 = 0; oc0 < cOut; oc0 += round) {
+      const oc1 = Math.min(cOut, oc0 + round);
+      // With one round the weights stay from the first image on.
+      if (b === 0 || round < cOut) memory.set(weight.subarray(oc0 * filter, oc1 * filter), weightAt >>> 2);
+      const calls: KernelCall[] = splitRange(oc1 - oc0, threads, 8).map(([c0, c1], i) => ({
+        op: 'winogradFusedConv2d',
+        args: [cIn, h, w, p.padTop, p.padLeft, outH, outW, inputAt, weightAt + c0 * filter * 4, biasAt, hasBias, outAt,
+          oc0 + c0, oc0 + c1, 0, tilesY, scratch + i * scratchBytes, oc0 === 0 ? 1 : 0],
+      }));
+      if (pool === null || calls.length === 1) {
+        exports.winogradFusedConv2d(...(calls[0].args as Parameters<typeof exports.winogradFusedConv2d>));
+      } else pool.run(calls);
+    }
+    out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
+  }
 }

@@ -2,9 +2,12 @@
 // operands and scratch in linear memory above heapBase() and passes byte addresses.
 export { gemmScratchBytes, sgemm } from './gemm';
 export { conv2d } from './conv';
-export { maxPool2d } from './pool';
+export { maxPool2d, maxPoolScratchBytes } from './pool';
 export { activation, channelAffine, softmaxRows } from './pointwise';
-export { floatsEqual, floatsHash, winogradConv2d, winogradScratchBytes, winogradWeightBytes, winogradWeights } from './winograd';
+export {
+  floatsEqual, floatsHash, winogradConv2d, winogradFusedConv2d, winogradFusedScratchBytes, winogradScratchBytes, winogradWeightBytes,
+  winogradWeights,
+} from './winograd';
 
 /** First byte of linear memory free for the JavaScript side (after the module's static data). */
 export function heapBase(): usize {

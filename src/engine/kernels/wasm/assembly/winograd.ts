@@ -7,6 +7,8 @@
 // is packed per call: V[group of 4 tiles][ξ][ic][4 tiles] (the A sliver), U[ξ][8 output channels][ic][8] (the
 // B sliver, zero past cOut), M[tile][ξ][S] with S a little more than the channels (stride off powers of two).
 // Tiles run in blocks (a rectangle of tiles) whose V and M fit in L2, over a zero-padded copy of their input rows.
+// Small images take winogradFusedConv2d (end of the file) instead, which transforms U per call, a sliver at a time.
+// Both paths share the transforms and the micro-kernel, hence one file of over 400 lines.
 import { madd } from './simd';
 
 /** Working set of one block's V and M: L2-sized (ResNet shapes: 0.5, 1 and 2 MiB within 10 %, 1 MiB best). */
@@ -99,8 +101,11 @@ export function winogradScratchBytes(cIn: i32, ocCount: i32, tilesX: i32, tileRo
  * [jBegin, jEnd) (threads split them). `temp` holds 18 vectors.
  */
 export function winogradWeights(cOut: i32, cIn: i32, weight: usize, u: usize, jBegin: i32, jEnd: i32, temp: usize): void {
-  const blocks = roundUp(cOut, 8) / 8;
-  const xiStride = byteOffset(blocks * cIn * 8);
+  transformWeights(cOut, cIn, weight, u, jBegin, jEnd, temp, byteOffset(roundUp(cOut, 8) * cIn));
+}
+
+/** winogradWeights with ξ planes xiStride bytes apart. */
+function transformWeights(cOut: i32, cIn: i32, weight: usize, u: usize, jBegin: i32, jEnd: i32, temp: usize, xiStride: usize): void {
   for (let j = jBegin; j < jEnd; j++) {
     for (let ic = 0; ic < cIn; ic++) {
       for (let half = 0; half < 2; half++) {
@@ -110,7 +115,7 @@ export function winogradWeights(cOut: i32, cIn: i32, weight: usize, u: usize, jB
           filterTransform(filterTaps(weight, cOut, cIn, oc0, ic, c), filterTaps(weight, cOut, cIn, oc0, ic, 3 + c),
             filterTaps(weight, cOut, cIn, oc0, ic, 6 + c), temp + byteOffset(4 * c), 48);
         }
-        const dst = u + byteOffset((j * cIn + ic) * 8 + half * 4);
+        const dst = u + <usize>j * byteOffset(cIn * 8) + byteOffset(ic * 8 + half * 4);
         for (let r = 0; r < 6; r++) {
           const row = temp + <usize>(r * 48);
           filterTransform(v128.load(row), v128.load(row, 16), v128.load(row, 32), dst + <usize>(r * 6) * xiStride, xiStride);
@@ -412,4 +417,125 @@ export function winogradConv2d(cIn: i32, h: i32, w: i32, cOut: i32, padTop: i32,
 /** Byte offset of tile t's window (t counted row by row over `cols` tiles) in a channel of the padded rows. */
 @inline function tileOffset(t: i32, cols: i32, rowBytes: usize): usize {
   return <usize>(t / cols) * 4 * rowBytes + byteOffset((t % cols) * 4);
+}
+
+// ---- fused: weights transformed on the fly -----------------------------------------------------------------
+
+/**
+ * Bytes between the ξ planes of a fused U sliver: a cache line more than the plane, since 36 stores a power of two
+ * apart (16 KiB at 512 channels) fall in one L1 set and made the transform 4x slower.
+ */
+@inline function sliverStride(cIn: i32): usize {
+  return byteOffset(cIn * 8) + 64;
+}
+
+/** Scratch bytes of winogradFusedConv2d: padded rows, V of all tiles, one U sliver, M of one sliver, temps. */
+export function winogradFusedScratchBytes(cIn: i32, tilesX: i32, tileRows: i32): usize {
+  const tiles = tilesX * tileRows;
+  return paddedBytes(cIn, tilesX, tileRows) + inputTileBytes(cIn, tiles) + 36 * sliverStride(cIn) +
+    byteOffset(roundUp(tiles, 4) * 36 * productStride(8)) + FUSED_TEMP_BYTES + 64;
+}
+
+/** Temps of the fused path: 36 vectors of gathered taps and 18 of the column pass. */
+const FUSED_TEMP_BYTES: usize = 54 * 16;
+
+/**
+ * U of one full sliver (8 channels, cIn a multiple of 4) with ξ planes xiStride bytes apart: four channels' taps of
+ * four input channels are 36 contiguous floats per channel, transposed in registers 4x4 at a time (the scalar gather
+ * of transformWeights costs twice the transform).
+ */
+function transformSliver(cIn: i32, weight: usize, u: usize, xiStride: usize, temp: usize): void {
+  const taps = temp, columns = temp + 36 * 16;
+  const channelBytes = byteOffset(cIn * 9);
+  for (let half = 0; half < 2; half++) {
+    const r0 = weight + <usize>(half * 4) * channelBytes, r1 = r0 + channelBytes, r2 = r1 + channelBytes, r3 = r2 + channelBytes;
+    for (let ic = 0; ic < cIn; ic += 4) {
+      const at = byteOffset(ic * 9);
+      for (let b: usize = 0; b < 9 * 16; b += 16) {
+        transpose4x4Store(v128.load(r0 + at + b), v128.load(r1 + at + b), v128.load(r2 + at + b), v128.load(r3 + at + b),
+          taps + 4 * b, 16);
+      }
+      for (let l = 0; l < 4; l++) {
+        const g = taps + <usize>(l * 9 * 16);
+        for (let c = 0; c < 3; c++) {
+          const col = g + <usize>(c * 16);
+          filterTransform(v128.load(col), v128.load(col, 48), v128.load(col, 96), columns + <usize>(c * 16), 48);
+        }
+        const dst = u + byteOffset((ic + l) * 8 + half * 4);
+        for (let r = 0; r < 6; r++) {
+          const row = columns + <usize>(r * 48);
+          filterTransform(v128.load(row), v128.load(row, 16), v128.load(row, 32), dst + <usize>(r * 6) * xiStride, xiStride);
+        }
+      }
+    }
+  }
+}
+
+/** Stores the transpose of rows r0..r3 as four vectors `stride` bytes apart from dst. */
+@inline function transpose4x4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+  v128.store(dst + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+  v128.store(dst + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+  v128.store(dst + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+}
+
+/**
+ * winogradConv2d with U made per call: for small images (few tiles per output channel) streaming the cached U,
+ * 4x the filter, costs more than transforming the raw filter again. Each 8-channel sliver of U is transformed into
+ * L2 scratch, used by the 36 GEMMs of all tiles, and its products go straight through the output transform.
+ * `weight` holds the raw filters of channels [ocBegin, ocEnd) ([oc][cIn][9]). The input tiles of tile rows
+ * [tyBegin, tyEnd) (all of them one block) are transformed only when `transformInput`, else reused from the
+ * previous call on the same scratch (the caller feeds the weights a chunk of channels at a time).
+ */
+export function winogradFusedConv2d(cIn: i32, h: i32, w: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
+  input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, ocBegin: i32, ocEnd: i32, tyBegin: i32, tyEnd: i32,
+  scratch: usize, transformInput: bool): void {
+  if (ocEnd <= ocBegin || tyEnd <= tyBegin || outW <= 0) return;
+  const cols = (outW + 3) / 4, rows = tyEnd - tyBegin, tiles = rows * cols, groups = (tiles + 3) / 4;
+  const widthP = roundUp(4 * cols + 2, 4);
+  const rowBytes = byteOffset(widthP), channelBytes = byteOffset((4 * rows + 2) * widthP);
+  const padded = scratch;
+  const v = padded + paddedBytes(cIn, cols, rows);
+  const sliver = v + inputTileBytes(cIn, tiles);
+  const xiStride = sliverStride(cIn);
+  const m = sliver + 36 * xiStride;
+  const temp = m + byteOffset(roundUp(tiles, 4) * 36 * productStride(8));
+  if (transformInput) {
+    padInput(input, cIn, h, w, padTop, padLeft, tyBegin, rows, 0, cols, padded, widthP);
+    for (let g = 0; g < groups; g++) {
+      const t = 4 * g;
+      const q0 = min(t, tiles - 1), q1 = min(t + 1, tiles - 1), q2 = min(t + 2, tiles - 1), q3 = min(t + 3, tiles - 1);
+      transformInputGroup(padded + tileOffset(q0, cols, rowBytes), padded + tileOffset(q1, cols, rowBytes),
+        padded + tileOffset(q2, cols, rowBytes), padded + tileOffset(q3, cols, rowBytes), cIn, channelBytes, rowBytes,
+        v + byteOffset(g * 36 * cIn * 4), temp);
+    }
+  }
+  const stride = productStride(8), ldcBytes = byteOffset(36 * stride);
+  for (let oc0 = ocBegin; oc0 < ocEnd; oc0 += 8) {
+    const channels = min(8, ocEnd - oc0);
+    const raw = weight + byteOffset((oc0 - ocBegin) * cIn * 9);
+    if (channels == 8 && (cIn & 3) == 0) transformSliver(cIn, raw, sliver, xiStride, temp);
+    else transformWeights(channels, cIn, raw, sliver, 0, 1, temp, xiStride);
+    let sink: i32 = 0;
+    for (let xi = 0; xi < 36; xi++) {
+      const pb = sliver + <usize>xi * xiStride;
+      let pa = v + byteOffset(xi * cIn * 4), c = m + byteOffset(xi * stride);
+      for (let g = 0; g < groups; g++, pa += byteOffset(36 * cIn * 4), c += 4 * ldcBytes) {
+        sink |= microKernel(cIn, pa, pb, c, ldcBytes, pb, 0);
+      }
+    }
+    store<i32>(temp, sink);
+    for (let t = 0; t < tiles; t++) {
+      const oy = 4 * (tyBegin + t / cols), ox = 4 * (t % cols);
+      const tileM = m + byteOffset(t * 36 * stride);
+      for (let half = 0; half < channels; half += 4) {
+        const oc = oc0 + half;
+        const biasV = hasBias ? v128.load(bias + byteOffset(oc)) : f32x4.splat(0);
+        transformOutputTile(tileM + byteOffset(half), stride, biasV, out + byteOffset(oc * outH * outW), outH, outW,
+          oy, ox, min(4, ocEnd - oc), temp);
+      }
+    }
+  }
 }
