@@ -1,4 +1,4 @@
-// The memory-bound WASM kernels on arrays larger than one chunk of linear memory (1M floats): every chunk
+// The memory-bound WASM kernels on arrays larger than one chunk of linear memory (64K floats): every chunk
 // boundary must line up, in place and out of place, against the TypeScript kernels.
 import * as assert from 'node:assert/strict';
 import { createTsKernels } from '../../../src/engine/kernels/ts';

@@ -224,6 +224,26 @@ describe('kernels/wasm conv2d by Winograd: cache bound, threads, choice', () => 
     });
   }
 
+  it('fused on two threads sees in-place weight changes in both threads\' channels (each share copied separately)', () => {
+    const one = createWasmKernels({ variant: 'simd', minGemmWork: 0, minConvWork: 0, winogradFusedMaxTiles: 1e9 });
+    const two = createThreadedWasmKernels(2, { variant: 'simd', minGemmWork: 0, minConvWork: 0, minParallelWork: 0,
+      winogradFusedMaxTiles: 1e9 });
+    try {
+      const shape: Shape = { n: 2, cIn: 8, cOut: 48, h: 9, w: 10, pad: [1, 1, 1, 1], bias: true };
+      const p = params(shape, 61), q = params(shape, 61);
+      q.weight = p.weight; // the same array: changed in place between calls
+      for (const at of [-1, 0, p.weight.length - 1, 20 * 8 * 9 + 4]) { // unchanged, first channel, last, the split's side
+        if (at >= 0) p.weight[at] += 0.5;
+        convolve(one, p, 'winograd-fused');
+        convolve(two, q, 'winograd-fused');
+        assert.deepEqual(q.out, p.out, `weight ${at} changed`);
+      }
+      assertMatchesReference(q, 'fused, two threads, changed weights');
+    } finally {
+      two.close();
+    }
+  });
+
   it('runs small calls of a threaded set on its private runtime and large ones on threads, with the same results', () => {
     const one = createWasmKernels({ variant: 'simd', minConvWork: 0 });
     const two = createThreadedWasmKernels(2, { variant: 'simd', minConvWork: 0 }); // default parallel threshold (2^23)

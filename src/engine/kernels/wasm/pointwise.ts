@@ -4,8 +4,11 @@
 import type { Strided, UnaryOp, UnaryParams } from '../types';
 import type { WasmKernelRuntime } from './runtime';
 
-/** Floats per chunk (4 MiB): big enough to amortise a call, small enough to stay in L2/L3. */
-const CHUNK = 1 << 20;
+/**
+ * Floats per chunk (256 KiB): big enough to amortise a call, small enough that the copy in, the pass and the copy
+ * out stay in L2 (batch-norm over 64x112x112: 0.83 ms with 4 MiB chunks, 0.43 with 256 KiB, 0.46 with 1 MiB).
+ */
+const CHUNK = 1 << 16;
 
 /** The activation codes of assembly/pointwise.ts, for the ops it implements. */
 const ACTIVATION_CODES: Partial<Record<UnaryOp, number>> = {

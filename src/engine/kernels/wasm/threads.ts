@@ -73,8 +73,12 @@ export class WasmThreadPool {
     }
   }
 
-  /** Runs calls[0] on this thread and the others on workers; returns when all are done. */
-  run(calls: readonly KernelCall[]): void {
+  /**
+   * Runs calls[0] on this thread and the others on workers; returns when all are done. `beforeOwn` runs on this
+   * thread after the workers are started and before calls[0] (e.g. copying operands only calls[0] reads),
+   * `afterOwn` after calls[0] while the workers may still run (e.g. copying calls[0]'s results out).
+   */
+  run(calls: readonly KernelCall[], beforeOwn?: () => void, afterOwn?: () => void): void {
     if (calls.length > this.threads) throw new Error(`${calls.length} calls for ${this.threads} threads`);
     for (let i = 1; i < calls.length; i++) {
       const slot = i - 1, base = slot * (SLOT_BYTES / 8);
@@ -87,7 +91,11 @@ export class WasmThreadPool {
     }
     let error: unknown = null;
     if (calls.length > 0) {
-      try { this.call(calls[0]); } catch (e) { error = e; }
+      try {
+        beforeOwn?.();
+        this.call(calls[0]);
+        afterOwn?.();
+      } catch (e) { error = e; }
     }
     let failed = false;
     for (let i = 1; i < calls.length; i++) {
