@@ -82,7 +82,8 @@ if (wantsForward) {
   // needs a V8 flag for it (later Node versions validate it by default, and the plain WASM column uses it)
   const relaxed = Number(process.versions.node.split('.')[0]) === 20 ? ['--experimental-wasm-relaxed-simd'] : null;
   const variants = [['ts', 'ts', 1, 100, []], ['wasm', 'wasm', 1, 40, []], ...(relaxed ? [['wasmr', 'wasm', 1, 30, relaxed]] : []),
-    ...(threaded ? [['wasm', 'wasm', 2, 40, []]] : [])];
+    // 2 threads run the module the engine process runs: relaxed SIMD (it turns the flag on itself on Node 20)
+    ...(threaded ? [['wasm', 'wasm', 2, 40, relaxed ?? []]] : [])];
   for (const [name, kernels, threads, budget, flags] of variants) {
     outputs[`engine_${name}_${threads}`] = child(`engine ${kernels} kernels${flags.length ? ` (${flags.join(' ')})` : ''}, ${threads} thread${threads > 1 ? 's' : ''}`,
       ...node('engine.ts', ['--cache', cache, '--threads', String(threads), ...forwardOnly],

@@ -14,7 +14,7 @@ const CONTENDED = 0.05;
 function columns(o) {
   return [
     ['ts1', 'engine TS 1t', o.engine_ts_1, 1], ['wasm1', 'engine WASM 1t', o.engine_wasm_1, 1],
-    ...(o.engine_wasmr_1 ? [['wasmr1', 'engine WASM relaxed 1t', o.engine_wasmr_1, 1]] : []), ['wasm2', 'engine WASM 2t', o.engine_wasm_2, 2],
+    ...(o.engine_wasmr_1 ? [['wasmr1', 'engine WASM relaxed 1t', o.engine_wasmr_1, 1]] : []), ['wasm2', o.engine_wasm_2?.kernel_set?.includes('relaxed') ? 'engine WASM relaxed 2t' : 'engine WASM 2t', o.engine_wasm_2, 2],
     ['pt1', 'PyTorch 1t', o.pytorch, 1], ['pt2', 'PyTorch 2t', o.pytorch, 2],
     ['ort1', 'ORT 1t', o.ort, 1], ['ort2', 'ORT 2t', o.ort, 2], ['tfjs', 'tfjs-wasm 1t', o.tfjs, 1],
   ];
