@@ -17,6 +17,8 @@ export interface EngineStatus {
   sandbox?: SandboxReport;
   restarts: number;
   pythonVersion?: string;
+  /** the kernel set forward passes run on, e.g. `wasm-relaxedSimd-2threads` */
+  kernels?: string;
 }
 
 export const RESTRICTED_REASON =
@@ -39,6 +41,7 @@ export class EngineService implements vscode.Disposable {
   private clientKey = '';
   private trustOverride: boolean | undefined;
   private inflight: string[] = [];
+  private restartPending = false;
   private _generation = 0;
   private _status: EngineStatus = { state: 'idle', restarts: 0 };
   private readonly statusChanged = new vscode.EventEmitter<EngineStatus>();
@@ -52,7 +55,20 @@ export class EngineService implements vscode.Disposable {
 
   constructor(private readonly storage: vscode.Uri | undefined, readonly log: vscode.LogOutputChannel) {
     this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => { this.trustChanged.fire(true); this.refreshGate(); }));
+    this.disposables.push(vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('torchExplorer')) this.applySettings(); }));
     this.refreshGate();
+  }
+
+  /**
+   * A changed time limit, memory cap, kernel set or thread count needs a new process. It is stopped between
+   * requests, as soon as the setting changes, so the model store sees its handles gone and builds models again
+   * before the next request uses them (a restart inside that request would find them stale).
+   */
+  private applySettings(): void {
+    if (!this.client || this.clientKey === startKey(readEngineSettings())) return;
+    if (this.inflight.length) { this.restartPending = true; return; }
+    this.log.info('engine settings changed: stopping the engine process; the next request starts it with them');
+    void this.stop();
   }
 
   get status(): EngineStatus { return this._status; }
@@ -101,6 +117,7 @@ export class EngineService implements vscode.Disposable {
       if (this.client === client && this._status.state === 'busy') {
         this.setStatus(this.inflight.length ? { state: 'busy', detail: this.inflight[this.inflight.length - 1] } : this.readyStatus(client));
       }
+      if (this.restartPending && !this.inflight.length) { this.restartPending = false; this.applySettings(); }
     }
   }
 
@@ -190,7 +207,7 @@ export class EngineService implements vscode.Disposable {
   }
 
   private readyStatus(client: EngineClient): EngineStatus {
-    return { state: 'ready', sandbox: client.sandbox, restarts: this._status.restarts, pythonVersion: this._status.pythonVersion };
+    return { state: 'ready', sandbox: client.sandbox, restarts: this._status.restarts, pythonVersion: this._status.pythonVersion, kernels: client.stats.kernels };
   }
 
   private refreshGate(): void {

@@ -22,7 +22,8 @@ export function statusText(s: EngineStatus): { text: string; tooltip: string; wa
         : 'sandboxed (Node permission model, no file, network or process access).';
       return {
         text: unsandboxed ? '$(warning) Torch: unsandboxed' : '$(check) Torch',
-        tooltip: `Torch Explorer engine: ready${s.pythonVersion ? `, Python ${s.pythonVersion}` : ''}, ${how}${restarts}${click}`,
+        tooltip: `Torch Explorer engine: ready${s.pythonVersion ? `, Python ${s.pythonVersion}` : ''}, ${how}` +
+          `${s.kernels ? `\n\nKernels: ${s.kernels} (settings torchExplorer.kernels, torchExplorer.threads).` : ''}${restarts}${click}`,
         warning: !!unsandboxed, error: false,
       };
     }
