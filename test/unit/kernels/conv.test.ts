@@ -143,6 +143,21 @@ describeKernels('conv2d', (kernels) => {
     checkConv({ ...base, cInG: 3, cOutG: 8, h: 23, w: 23, kh: 7, kw: 7, strideH: 2, strideW: 2, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, f64: false }, kernels());
   });
 
+  it('matches for stride-2 stems of at most 4 input channels (direct kernel: deinterleaved rows, 4x8 tiles)', () => {
+    // outW >= 8 with ragged last tiles, cOut not a multiple of 4, row chunks of 8 split across threads, any strideH.
+    const arb = fc.record({
+      c: convCase, cInG: small(1, 4), cOutG: small(1, 9), h: small(1, 30), w: small(13, 41), kh: small(1, 7), kw: small(2, 7),
+      strideH: small(1, 3), padTop: small(0, 3), padLeft: small(0, 3), padBottom: small(0, 3), padRight: small(0, 3),
+    });
+    fc.assert(fc.property(arb, ({ c, ...shape }) => checkConv({
+      ...c, ...shape, groups: 1, strideW: 2, dilationH: 1, dilationW: 1, f64: false,
+    }, kernels())), { numRuns: 80 });
+    const base = { groups: 1, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, f64: false, seed: 9 };
+    // ResNet's stem shape at a smaller size, batch 2 with bias; odd width and more left padding than the window needs.
+    checkConv({ ...base, n: 2, cInG: 3, cOutG: 13, h: 37, w: 35, kh: 7, kw: 7, padTop: 3, padLeft: 3, padBottom: 3, padRight: 3, bias: true }, kernels());
+    checkConv({ ...base, n: 1, cInG: 4, cOutG: 5, h: 17, w: 26, kh: 3, kw: 4, padTop: 0, padLeft: 5, padBottom: 2, padRight: 0, bias: false }, kernels());
+  });
+
   it('matches for 3x3 depthwise convolutions (unrolled interior) with stride, dilation and uneven padding', () => {
     const arb = fc.record({
       c: convCase, groups: small(2, 6), cOutG: small(1, 2), h: small(3, 20), w: small(3, 20),

@@ -10,10 +10,31 @@ import { chooseConvAlgorithm, wasmWinogradConv2d, wasmWinogradFusedConv2d, type 
 /** Most im2col elements held at once (4 MiB), as in the TypeScript kernel; larger images run in row chunks. */
 const COLUMN_LIMIT = 1 << 20;
 
-/** Floats of column scratch conv2d needs: one chunk of im2col rows, or the tap table of a depthwise conv. */
+/** Output rows per chunk of assembly/conv.ts's directStride2 (DIRECT_ROWS there). */
+const DIRECT_ROWS = 8;
+
+/**
+ * Column scratch of assembly/conv.ts's directStride2 (stride-2 image stems: at most 4 input channels, undilated,
+ * ungrouped, 8+ output columns), mirroring directStride2Floats there; null for other convolutions.
+ */
+function directStride2Floats(p: Conv2dParams): number | null {
+  if (!(p.groups === 1 && p.cIn <= 4 && p.strideW === 2 && p.dilationH === 1 && p.dilationW === 1 && p.outW >= 8 && p.kw >= 2)) {
+    return null;
+  }
+  const planeW = (((p.outW + 7) & ~7) + ((p.kw + 1) >> 1) + 4) & ~3;
+  const rows = (DIRECT_ROWS - 1) * p.strideH + p.kh;
+  return p.cIn * rows * 2 * planeW + ((p.cOut + 3) >> 2) * p.cIn * p.kh * p.kw * 5;
+}
+
+/**
+ * Floats of column scratch conv2d needs: one chunk of im2col rows, the tap table of a depthwise conv, or the
+ * deinterleaved rows and packed weights of a direct stride-2 stem.
+ */
 function columnCapacity(p: Conv2dParams): number {
   const cInG = p.cIn / p.groups;
   if (p.groups > 1 && cInG === 1) return 2 * p.kh * p.kw;
+  const direct = directStride2Floats(p);
+  if (direct !== null) return direct;
   const depth = cInG * p.kh * p.kw;
   return Math.max(depth * p.outW, Math.min(COLUMN_LIMIT, depth * p.outW * p.outH));
 }
