@@ -33,8 +33,6 @@ export interface EngineClientOptions {
    * Python cannot reach the Worker constructor. Default 1.
    */
   threads?: number;
-  /** Grant --allow-worker without asking for threads (tests). Default: threads > 1. */
-  allowWorkerThreads?: boolean;
   /**
    * Folder for the memory snapshot that makes later starts ~4x faster (e.g. the extension's globalStorage).
    * Without it every start is cold.
@@ -116,7 +114,6 @@ export class EngineClient {
       maxWasmMb: options.maxWasmMb ?? 1024,
       maxOldSpaceMb: options.maxOldSpaceMb ?? 2048,
       threads: Math.max(1, Math.floor(options.threads ?? 1)),
-      allowWorkerThreads: options.allowWorkerThreads ?? (options.threads ?? 1) > 1,
       kernels: options.kernels,
     };
     if (options.snapshotCacheDir) {
@@ -207,9 +204,9 @@ export class EngineClient {
 
   private spawnOnce(): Promise<void> {
     if (this.disposed) return Promise.reject(fail('Disposed', 'Disposed', 'the engine client was disposed'));
-    const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb, allowWorkerThreads, kernels, threads } = this.options;
+    const { bundlePath, pyodideDir, maxWasmMb, maxOldSpaceMb, kernels, threads } = this.options;
     const readable = [path.dirname(bundlePath), pyodideDir];
-    const launch = launchArgs(this.nodeFlags, readable, { maxOldSpaceMb, allowWorkerThreads }, this.usePermission);
+    const launch = launchArgs(this.nodeFlags, readable, { maxOldSpaceMb, allowWorkerThreads: threads > 1 }, this.usePermission);
     if (!launch.permissionFlags && !this.options.allowUnsandboxed) {
       return Promise.reject(fail('SandboxUnavailable', 'SandboxUnavailable', `cannot sandbox model files: ${launch.reason}`));
     }

@@ -1,7 +1,7 @@
 // JS side of the memory-bound WASM kernels (assembly/pointwise.ts): batch-norm's affine step, activations
 // and last-axis softmax over contiguous float32. Operands go through linear memory in chunks of at most
 // CHUNK floats, computed in place there, so a pass costs a copy in and a copy out next to the SIMD work.
-import type { Strided, UnaryOp, UnaryParams } from '../types';
+import type { UnaryOp, UnaryParams } from '../types';
 import type { WasmKernelRuntime } from './runtime';
 
 /**
@@ -26,16 +26,6 @@ function activationArgs(op: UnaryOp, p: UnaryParams): [number, number] {
   if (op === 'hardtanh') return [p.min ?? -1, p.max ?? 1];
   if (op === 'leaky_relu') return [p.alpha ?? 1, 0];
   return [0, 0];
-}
-
-/** True when x walks `shape` in row-major order without gaps (size-1 dimensions may have any stride). */
-export function isContiguous(shape: readonly number[], x: Strided): boolean {
-  let expected = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    if (shape[d] !== 1 && x.strides[d] !== expected) return false;
-    expected *= shape[d];
-  }
-  return true;
 }
 
 /** out[i] = op(x.data[x.offset + i]) for i < count, float32, x contiguous (out may be x's own array). */
