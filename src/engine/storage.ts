@@ -16,15 +16,30 @@ export class MemoryCapError extends Error {
   override name = 'MemoryError';
 }
 
+/**
+ * Where lazily created storages (module parameters and buffers) materialise when not on the JS heap. The WASM
+ * kernel set places large float32 ones in its linear memory, so its kernels read weights in place. They live as
+ * long as their model, so returning their memory when collected is timely enough; short-lived results stay on the
+ * JS heap. Returns a zeroed array, or null for the JS heap.
+ */
+export interface StorageAllocator {
+  allocate(dtype: DType, length: number): NumArray | null;
+}
+
+let lazyStorageAllocator: StorageAllocator | null = null;
+
+/** Installs (or with null removes) the allocator lazily created storages materialise from (setKernels does). */
+export function setStorageAllocator(allocator: StorageAllocator | null): void { lazyStorageAllocator = allocator; }
+
 const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((b) => { allocatedBytes -= b; }) : null;
 
-function allocate(dtype: DType, length: number): NumArray {
+function allocate(dtype: DType, length: number, lazy = false): NumArray {
   const bytes = length * itemSize(dtype);
   if (allocatedBytes + bytes > allocationCap)
     throw new MemoryCapError(
       `allocating ${bytes} bytes for a ${dtype} tensor of ${length} elements would exceed the engine's memory cap of ${allocationCap} bytes`,
     );
-  const arr = allocArray(dtype, length);
+  const arr = (lazy ? lazyStorageAllocator?.allocate(dtype, length) : null) ?? allocArray(dtype, length);
   allocatedBytes += bytes;
   registry?.register(arr, bytes);
   return arr;
@@ -34,13 +49,16 @@ export class Storage {
   private array: NumArray | null;
   private pending: Fill | null;
 
-  private constructor(readonly dtype: DType, readonly length: number, array: NumArray | null, pending: Fill | null) {
+  private constructor(readonly dtype: DType, readonly length: number, array: NumArray | null, pending: Fill | null,
+    /** The storage whose bytes `array` reinterprets (view(dtype)), held so that they outlive this one. */
+    readonly base: Storage | null = null) {
     this.array = array;
     this.pending = pending;
   }
 
-  static fromArray(dtype: DType, array: NumArray): Storage {
-    return new Storage(dtype, array.length, array, null);
+  /** A storage over `array`; `base`: the storage whose bytes it reinterprets (kept alive with it). */
+  static fromArray(dtype: DType, array: NumArray, base: Storage | null = null): Storage {
+    return new Storage(dtype, array.length, array, null, base);
   }
   static zeros(dtype: DType, length: number): Storage {
     return new Storage(dtype, length, allocate(dtype, length), null);
@@ -63,7 +81,7 @@ export class Storage {
   /** The values, materialising pending ones first. */
   get data(): NumArray {
     if (this.array === null) {
-      const arr = allocate(this.dtype, this.length);
+      const arr = allocate(this.dtype, this.length, true);
       const fill = this.pending;
       this.pending = null;
       fill?.(arr);

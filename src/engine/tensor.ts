@@ -90,7 +90,10 @@ export class Tensor {
   /** True when both read the same storage (PyTorch: untyped_storage().data_ptr() equal); view(dtype) shares the buffer. */
   sharesStorage(other: Tensor): boolean {
     if (this.storage === other.storage) return true;
-    return this.storage.isMaterialized && other.storage.isMaterialized && this.storage.data.buffer === other.storage.data.buffer;
+    if (!this.storage.isMaterialized || !other.storage.isMaterialized) return false;
+    // Same buffer and overlapping bytes: storages in the kernels' linear memory all share one buffer.
+    const a = this.storage.data, b = other.storage.data;
+    return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
   }
 
   /** Kernel view of this tensor's elements (materialises pending values). */
@@ -149,7 +152,8 @@ export class Tensor {
     const to = bitcastArray(from, dtype);
     if (to === null || itemSize(dtype) !== itemSize(this.dtype))
       throw new Error(`view(dtype) from ${this.dtype} to ${dtype} is not supported: the engine stores ${this.dtype} and ${dtype} in different representations`);
-    return new Tensor(Storage.fromArray(dtype, to), this.shape, this.strides, this.offset);
+    // The new storage keeps this one alive: a block of the kernels' linear memory is freed with the array that owns it.
+    return new Tensor(Storage.fromArray(dtype, to, this.storage), this.shape, this.strides, this.offset);
   }
   view_as(other: Tensor): Tensor { return this.view(other.size()); }
   reshape(...shape: (number | readonly number[])[]): Tensor {

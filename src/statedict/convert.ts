@@ -114,7 +114,9 @@ export function tensorBytes(t: Tensor): Uint8Array {
   }
   const values = t.rawArray();
   const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-  if (LITTLE_ENDIAN_HOST) return bytes;
+  // Parameters in the kernels' shared linear memory are copied: a view would not keep their block alive, and
+  // shared bytes cannot be posted or decoded.
+  if (LITTLE_ENDIAN_HOST) return values.buffer instanceof SharedArrayBuffer ? bytes.slice() : bytes;
   const copy = bytes.slice();
   const size = itemSize(t.dtype);
   for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();

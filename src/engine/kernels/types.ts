@@ -2,6 +2,7 @@
 // no argument checking (ops do that). A kernel set (TypeScript today; WASM SIMD and worker threads
 // later) implements this interface and is selected with setKernels().
 import type { NumArray } from '../dtype';
+import { setStorageAllocator, type StorageAllocator } from '../storage';
 
 /** A read or write view into a flat array: element (i0, i1, ...) is data[offset + sum(ik * strides[k])]. */
 export interface Strided {
@@ -88,6 +89,11 @@ export interface AdaptivePool2dParams {
 
 export interface Kernels {
   readonly name: string;
+  /**
+   * Where lazily created storages (module parameters and buffers) materialise while this set is active (the WASM
+   * set: large float32 ones in its linear memory, so its kernels read weights in place); absent means the JS heap.
+   */
+  readonly storageAllocator?: StorageAllocator;
   /** dst = src element by element over `shape`, decoding/encoding f16/bf16 bits and casting as needed. */
   copy(shape: readonly number[], src: Strided, srcEnc: Encoding, dst: Strided, dstEnc: Encoding): void;
   /**
@@ -148,9 +154,13 @@ let factory: (() => Kernels) | null = null;
 export function kernels(): Kernels {
   if (active === null) {
     if (factory === null) throw new Error('no kernel set registered');
-    active = factory();
+    setKernels(factory());
+    return active!;
   }
   return active;
 }
-export function setKernels(k: Kernels): void { active = k; }
+export function setKernels(k: Kernels): void {
+  active = k;
+  setStorageAllocator(k.storageAllocator ?? null);
+}
 export function registerDefaultKernels(make: () => Kernels): void { factory = make; }

@@ -3,6 +3,7 @@
 // One batch item is resident at a time, so memory stays at the size of one product. With a thread pool,
 // large products are split into column (or row) blocks, one per thread, each with its own packing scratch.
 import type { GemmParams } from '../types';
+import { linearAddress, type LinearStorage } from './linear-storage';
 import type { WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
 
@@ -50,29 +51,40 @@ function capacityFor(rows: number, cols: number, rowStride: number, colStride: n
  * out = alpha * A @ B + beta * out for float32 operands (the caller checked the element types). `pool`, when
  * given, splits each product across its threads.
  */
-export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams, pool: WasmThreadPool | null = null): void {
+export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams, pool: WasmThreadPool | null = null,
+  linear: LinearStorage | null = null): void {
   const { m, n, k, batch, alpha, beta } = p;
   if (m <= 0 || n <= 0 || batch <= 0) return;
   const a = p.a as Float32Array, b = p.b as Float32Array, out = p.out as Float32Array;
   // BLAS semantics: with alpha == 0 or k == 0, A and B are never read (sgemm only scales C).
   const readsOperands = k > 0 && alpha !== 0;
-  const aCapacity = readsOperands ? capacityFor(m, k, p.aRowStride, p.aColStride) : 0;
-  const bCapacity = readsOperands ? capacityFor(k, n, p.bRowStride, p.bColStride) : 0;
+  // Operands in linear memory (linear-storage.ts) with non-negative strides are read in place; C is written in
+  // place unless it shares bytes with A or B (sgemm reads A and B while it writes C).
+  const aLinear = readsOperands && p.aRowStride >= 0 && p.aColStride >= 0 ? linearAddress(linear, a) : -1;
+  const bLinear = readsOperands && p.bRowStride >= 0 && p.bColStride >= 0 ? linearAddress(linear, b) : -1;
+  const outLinear = readsOperands && (overlaps(linear, a, out) || overlaps(linear, b, out)) ? -1 : linearAddress(linear, out);
+  const aCapacity = readsOperands && aLinear < 0 ? capacityFor(m, k, p.aRowStride, p.aColStride) : 0;
+  const bCapacity = readsOperands && bLinear < 0 ? capacityFor(k, n, p.bRowStride, p.bColStride) : 0;
   const threads = pool?.threads ?? 1;
-  const [scratch, aAt, bAt, cAt] = runtime.reserve([threads * runtime.gemmScratchBytes, aCapacity * 4, bCapacity * 4, m * n * 4]);
+  const [scratch, aAt, bAt, cCopy] = runtime.reserve([threads * runtime.gemmScratchBytes, aCapacity * 4, bCapacity * 4,
+    outLinear >= 0 ? 0 : m * n * 4]);
   const memory = runtime.floats();
-  const cIndex = cAt >>> 2;
   let aPlaced: Placed = { index: aAt >>> 2, rowStride: 0, colStride: 0 };
   let bPlaced: Placed = { index: bAt >>> 2, rowStride: 0, colStride: 0 };
   for (let t = 0; t < batch; t++) {
     if (readsOperands && (t === 0 || p.aBatchStride !== 0)) {
-      aPlaced = place(memory, aAt >>> 2, a, p.aOffset + t * p.aBatchStride, m, k, p.aRowStride, p.aColStride, aCapacity);
+      const base = p.aOffset + t * p.aBatchStride;
+      aPlaced = aLinear >= 0 ? { index: (aLinear >>> 2) + base, rowStride: p.aRowStride, colStride: p.aColStride }
+        : place(memory, aAt >>> 2, a, base, m, k, p.aRowStride, p.aColStride, aCapacity);
     }
     if (readsOperands && (t === 0 || p.bBatchStride !== 0)) {
-      bPlaced = place(memory, bAt >>> 2, b, p.bOffset + t * p.bBatchStride, k, n, p.bRowStride, p.bColStride, bCapacity);
+      const base = p.bOffset + t * p.bBatchStride;
+      bPlaced = bLinear >= 0 ? { index: (bLinear >>> 2) + base, rowStride: p.bRowStride, colStride: p.bColStride }
+        : place(memory, bAt >>> 2, b, base, k, n, p.bRowStride, p.bColStride, bCapacity);
     }
     const outStart = p.outOffset + t * p.outBatchStride;
-    if (beta !== 0) memory.set(out.subarray(outStart, outStart + m * n), cIndex);
+    const cAt = outLinear >= 0 ? outLinear + outStart * 4 : cCopy, cIndex = cAt >>> 2;
+    if (beta !== 0 && outLinear < 0) memory.set(out.subarray(outStart, outStart + m * n), cIndex);
     const a0 = aPlaced.index * 4, b0 = bPlaced.index * 4;
     if (pool === null) {
       runtime.exports.sgemm(m, n, k, a0, aPlaced.rowStride, aPlaced.colStride, b0, bPlaced.rowStride, bPlaced.colStride,
@@ -90,6 +102,12 @@ export function wasmGemm(runtime: WasmKernelRuntime, p: GemmParams, pool: WasmTh
       }));
       pool.run(calls);
     }
-    out.set(memory.subarray(cIndex, cIndex + m * n), outStart);
+    if (outLinear < 0) out.set(memory.subarray(cIndex, cIndex + m * n), outStart);
   }
+}
+
+/** Whether two arrays in linear memory share bytes (views from before and after a growth have different buffers). */
+function overlaps(linear: LinearStorage | null, x: Float32Array, y: Float32Array): boolean {
+  const xAt = linearAddress(linear, x), yAt = linearAddress(linear, y);
+  return xAt >= 0 && yAt >= 0 && xAt < yAt + y.byteLength && yAt < xAt + x.byteLength;
 }

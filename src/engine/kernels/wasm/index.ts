@@ -12,10 +12,12 @@ import { wasmGemm } from './gemm';
 import { wasmActivation, wasmChannelAffine, wasmHasActivation, wasmSoftmaxRows } from './pointwise';
 import { wasmMaxPool2d } from './pool';
 import { bestWasmVariant, WasmKernelRuntime, WasmMemoryLimitError, type WasmVariant } from './runtime';
+import { DEFAULT_MIN_LINEAR_FLOATS, LinearStorage, type LinearStorageStats } from './linear-storage';
 import { WasmThreadPool, type WorkerLauncher } from './threads';
 import { WinogradWeightCache, type WinogradStats } from './winograd';
 
 export type { WasmVariant } from './runtime';
+export type { LinearStorageStats } from './linear-storage';
 export type { WorkerLauncher, WasmWorkerMessage, WorkerHandle } from './threads';
 export {
   chooseConvAlgorithm, DEFAULT_WINOGRAD_CACHE_BYTES, DEFAULT_WINOGRAD_FUSED_MAX_TILES, type ConvAlgorithm, type WinogradStats,
@@ -51,13 +53,21 @@ export interface WasmKernelOptions {
   winogradCacheBytes?: number;
   /** Images of at most this many 4x4 output tiles take the fused Winograd path (DEFAULT_WINOGRAD_FUSED_MAX_TILES). */
   winogradFusedMaxTiles?: number;
+  /**
+   * Module parameters and buffers (lazily created float32 storages) of at least this many elements materialise in
+   * linear memory while the set is active, so kernels read them in place (linear-storage.ts); 0 keeps them on the
+   * JS heap. Default DEFAULT_MIN_LINEAR_FLOATS (4096).
+   */
+  minLinearFloats?: number;
+  /** Most bytes such storages may hold in linear memory; further ones go to the JS heap. Default 1 GiB. */
+  maxLinearBytes?: number;
 }
 
 /**
  * A WASM kernel set; close() stops its worker threads (they do not keep a Node process alive anyway).
  * winogradStats(): the Winograd conv path's call and weight-transform counts and its cache's size.
  */
-export type WasmKernels = Kernels & { close(): void; winogradStats(): WinogradStats };
+export type WasmKernels = Kernels & { close(): void; winogradStats(): WinogradStats; linearStats(): LinearStorageStats | null };
 
 /**
  * Crossovers measured on Zen 4 / Node 20 (best of 7, float32): TypeScript wins below about 6^3 multiply-adds
@@ -83,10 +93,15 @@ export function wasmKernelsAvailable(): boolean {
 export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels {
   const variant = options.variant ?? bestWasmVariant() ?? 'simd';
   const threads = options.threads && options.threads.count > 1 ? options.threads : null;
-  const runtime = new WasmKernelRuntime(variant, threads !== null);
+  // Shared memory needs SharedArrayBuffer (browsers grant it only to cross-origin-isolated pages).
+  const minLinearFloats = typeof SharedArrayBuffer === 'function' ? options.minLinearFloats ?? DEFAULT_MIN_LINEAR_FLOATS : 0;
+  // Storages in linear memory need it shared (growing private memory detaches views), threads need it too.
+  const runtime = new WasmKernelRuntime(variant, threads !== null || minLinearFloats > 0);
+  const linear = minLinearFloats > 0 ? new LinearStorage(runtime, minLinearFloats, options.maxLinearBytes) : null;
   const pool = threads === null ? null : new WasmThreadPool(runtime, threads.count, threads.launcher);
-  // Calls left on one thread run over private memory: V8 copies into shared memory ~40 % slower (Net at batch 1 lost 4 %).
-  const serial = threads === null ? runtime : new WasmKernelRuntime(variant);
+  // Without linear storages, calls left on one thread run over private memory: V8 copies into shared memory ~40 %
+  // slower (Net at batch 1 lost 4 %). With them, every call runs where the storages are.
+  const serial = threads === null || linear !== null ? runtime : new WasmKernelRuntime(variant);
   const cacheFor = (r: WasmKernelRuntime) => (options.winogradCacheBytes === 0 ? null
     : new WinogradWeightCache(r, options.winogradCacheBytes, options.winogradFusedMaxTiles));
   const winograd = cacheFor(runtime), serialWinograd = serial === runtime ? winograd : cacheFor(serial);
@@ -108,10 +123,11 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   return {
     ...ts,
     name: `wasm${variant === 'simd' ? '' : `-${variant}`}${pool === null ? '' : `-${pool.threads}threads`}`,
+    ...(linear === null ? {} : { storageAllocator: linear }),
     gemm(p: GemmParams): void {
       const work = p.m * p.n * p.k;
       const useWasm = isFloat32(p.a) && isFloat32(p.b) && isFloat32(p.out) && work >= minGemmWork;
-      if (useWasm) orTs(() => wasmGemm(on(work), p, poolFor(work)), () => ts.gemm(p));
+      if (useWasm) orTs(() => wasmGemm(on(work), p, poolFor(work), linear), () => ts.gemm(p));
       else ts.gemm(p);
     },
     conv2d(p: Conv2dParams): void {
@@ -119,34 +135,35 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
       const useWasm = isFloat32(p.input) && isFloat32(p.weight) && isFloat32(p.out) && (p.bias === null || isFloat32(p.bias)) &&
         work >= minConvWork;
       const cache = poolFor(work) === null ? serialWinograd : winograd;
-      if (useWasm) orTs(() => wasmConv2d(on(work), p, poolFor(work), cache), () => ts.conv2d(p));
+      if (useWasm) orTs(() => wasmConv2d(on(work), p, poolFor(work), cache, linear), () => ts.conv2d(p));
       else ts.conv2d(p);
     },
     maxPool2d(p: Pool2dParams): void {
       const work = p.n * p.c * p.outH * p.outW * p.kh * p.kw;
       const useWasm = !p.indices && isFloat32(p.input) && isFloat32(p.out) && work >= minConvWork;
-      if (useWasm) orTs(() => wasmMaxPool2d(on(work), p, poolFor(work)), () => ts.maxPool2d(p));
+      if (useWasm) orTs(() => wasmMaxPool2d(on(work), p, poolFor(work), linear), () => ts.maxPool2d(p));
       else ts.maxPool2d(p);
     },
     unary(op: UnaryOp, shape: readonly number[], x: Strided, out: NumArray, params?: UnaryParams): void {
       const count = shape.reduce((a, b) => a * b, 1);
       const useWasm = wasmHasActivation(op) && count >= minPointwiseWork && isFloat32(x.data) && isFloat32(out) && isContiguous(shape, x.strides);
-      if (useWasm) orTs(() => wasmActivation(serial, op, x.data as Float32Array, x.offset, out as Float32Array, count, params), () => ts.unary(op, shape, x, out, params));
+      if (useWasm) orTs(() => wasmActivation(serial, op, x.data as Float32Array, x.offset, out as Float32Array, count, params, linear), () => ts.unary(op, shape, x, out, params));
       else ts.unary(op, shape, x, out, params);
     },
     batchNormInference(x, n, c, spatial, scale, shift, out): void {
       const useWasm = n * c * spatial >= minPointwiseWork && isFloat32(x) && isFloat32(scale) && isFloat32(shift) && isFloat32(out);
       if (useWasm) {
-        orTs(() => wasmChannelAffine(serial, x as Float32Array, n, c, spatial, scale as Float32Array, shift as Float32Array, out as Float32Array),
+        orTs(() => wasmChannelAffine(serial, x as Float32Array, n, c, spatial, scale as Float32Array, shift as Float32Array, out as Float32Array, linear),
           () => ts.batchNormInference(x, n, c, spatial, scale, shift, out));
       } else ts.batchNormInference(x, n, c, spatial, scale, shift, out);
     },
     softmax(x, outer, size, inner, out, log): void {
       const useWasm = inner === 1 && outer * size >= minPointwiseWork && isFloat32(x) && isFloat32(out);
-      if (useWasm) orTs(() => wasmSoftmaxRows(serial, x as Float32Array, outer, size, out as Float32Array, log), () => ts.softmax(x, outer, size, inner, out, log));
+      if (useWasm) orTs(() => wasmSoftmaxRows(serial, x as Float32Array, outer, size, out as Float32Array, log, linear), () => ts.softmax(x, outer, size, inner, out, log));
       else ts.softmax(x, outer, size, inner, out, log);
     },
     close(): void { pool?.close(); },
+    linearStats: () => linear?.stats() ?? null,
     winogradStats: () => sumStats([winograd, serialWinograd === winograd ? null : serialWinograd], [runtime, serial]),
   };
 }

@@ -2,6 +2,7 @@
 // and last-axis softmax over contiguous float32. Operands go through linear memory in chunks of at most
 // CHUNK floats, computed in place there, so a pass costs a copy in and a copy out next to the SIMD work.
 import type { UnaryOp, UnaryParams } from '../types';
+import { linearAddress, type LinearStorage } from './linear-storage';
 import type { WasmKernelRuntime } from './runtime';
 
 /**
@@ -30,10 +31,15 @@ function activationArgs(op: UnaryOp, p: UnaryParams): [number, number] {
 
 /** out[i] = op(x.data[x.offset + i]) for i < count, float32, x contiguous (out may be x's own array). */
 export function wasmActivation(runtime: WasmKernelRuntime, op: UnaryOp, x: Float32Array, xOffset: number,
-  out: Float32Array, count: number, params: UnaryParams = {}): void {
+  out: Float32Array, count: number, params: UnaryParams = {}, linear: LinearStorage | null = null): void {
   const code = ACTIVATION_CODES[op];
   if (code === undefined) throw new Error(`no WASM kernel for ${op}`);
   const [p0, p1] = activationArgs(op, params);
+  const xAt = linearAddress(linear, x, xOffset), outAt = linearAddress(linear, out);
+  if (xAt >= 0 && outAt >= 0) {
+    runtime.exports.activation(code, xAt, outAt, count, p0, p1);
+    return;
+  }
   const size = Math.min(count, CHUNK);
   const [at] = runtime.reserve([size * 4]);
   const memory = runtime.floats();
@@ -47,7 +53,16 @@ export function wasmActivation(runtime: WasmKernelRuntime, op: UnaryOp, x: Float
 
 /** out = x * scale[channel] + shift[channel] over contiguous float32 [n, c, spatial]; out may be x. */
 export function wasmChannelAffine(runtime: WasmKernelRuntime, x: Float32Array, n: number, c: number, spatial: number,
-  scale: Float32Array, shift: Float32Array, out: Float32Array): void {
+  scale: Float32Array, shift: Float32Array, out: Float32Array, linear: LinearStorage | null = null): void {
+  const xAt = linearAddress(linear, x), outAt = linearAddress(linear, out);
+  if (xAt >= 0 && outAt >= 0) {
+    const [scaleAt, shiftAt] = runtime.reserve([c * 4, c * 4]);
+    const memory = runtime.floats();
+    memory.set(scale.subarray(0, c), scaleAt >>> 2);
+    memory.set(shift.subarray(0, c), shiftAt >>> 2);
+    runtime.exports.channelAffine(xAt, outAt, n, c, spatial, scaleAt, shiftAt);
+    return;
+  }
   // A chunk is whole channels of one image; a single channel larger than a chunk is still one call.
   const channelsPerChunk = Math.max(1, Math.min(c, Math.floor(CHUNK / Math.max(1, spatial))));
   const [at, scaleAt, shiftAt] = runtime.reserve([channelsPerChunk * spatial * 4, c * 4, c * 4]);
@@ -67,7 +82,12 @@ export function wasmChannelAffine(runtime: WasmKernelRuntime, x: Float32Array, n
 
 /** softmax / log_softmax over each contiguous row of `size` floats, `rows` rows; out may be x. */
 export function wasmSoftmaxRows(runtime: WasmKernelRuntime, x: Float32Array, rows: number, size: number,
-  out: Float32Array, log: boolean): void {
+  out: Float32Array, log: boolean, linear: LinearStorage | null = null): void {
+  const xAt = linearAddress(linear, x), outAt = linearAddress(linear, out);
+  if (xAt >= 0 && outAt >= 0) {
+    runtime.exports.softmaxRows(xAt, outAt, rows, size, log ? 1 : 0);
+    return;
+  }
   const rowsPerChunk = Math.max(1, Math.min(rows, Math.floor(CHUNK / Math.max(1, size))));
   const [at] = runtime.reserve([rowsPerChunk * size * 4]);
   const memory = runtime.floats();

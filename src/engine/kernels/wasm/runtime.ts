@@ -37,6 +37,7 @@ export interface WasmKernelExports {
   channelAffine(x: number, out: number, n: number, c: number, spatial: number, scale: number, shift: number): void;
   activation(op: number, x: number, out: number, count: number, p0: number, p1: number): void;
   softmaxRows(x: number, out: number, rows: number, size: number, log: number): void;
+  zeroBytes(at: number, bytes: number): void;
 }
 
 /** simd: baseline SIMD128. relaxedSimd: adds relaxed-simd fused multiply-add (V8 11.4+, not Node 20 without a flag). */

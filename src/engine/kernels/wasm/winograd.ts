@@ -9,6 +9,7 @@
 // cache is an LRU bounded by bytes (256 MiB by default); its blocks come from the runtime's region allocator, apart
 // from the per-call scratch.
 import type { Conv2dParams } from '../types';
+import { linearAddress, type LinearStorage } from './linear-storage';
 import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
 
@@ -94,15 +95,16 @@ export class WinogradWeightCache {
    * checking a hit reads the weights and the raw copy once each. `temps`: a scratch address (288 bytes at least)
    * per thread for the transform. May grow memory.
    */
-  lookup(weight: Float32Array, cOut: number, cIn: number, staging: number, temps: number[], pool: WasmThreadPool | null): number | null {
+  lookup(weight: Float32Array, cOut: number, cIn: number, staging: number, temps: number[], pool: WasmThreadPool | null,
+    weightAt = -1): number | null {
     const count = cOut * cIn * 9;
     const fits = (e: Entry | undefined): e is Entry => e !== undefined && e.alive && e.cOut === cOut && e.cIn === cIn;
     let entry = this.byArray.get(weight);
-    if (fits(entry) && this.matches(weight, count, entry.at, staging)) return this.touch(entry).u;
+    if (fits(entry) && this.matches(weight, count, entry.at, staging, weightAt)) return this.touch(entry).u;
     // New array or changed contents: look for the contents, else transform (into the array's old entry if it has one).
-    const key = `${cOut}x${cIn}:${this.hash(weight, count, staging)}`;
+    const key = `${cOut}x${cIn}:${this.hash(weight, count, staging, weightAt)}`;
     const found = this.byContent.get(key);
-    if (fits(found) && this.matches(weight, count, found.at, staging)) {
+    if (fits(found) && this.matches(weight, count, found.at, staging, weightAt)) {
       this.byArray.set(weight, found);
       return this.touch(found).u;
     }
@@ -126,8 +128,12 @@ export class WinogradWeightCache {
     return this.touch(entry).u;
   }
 
-  /** Whether the first `count` floats of `weight` equal the raw copy at byte address `raw` (bitwise). */
-  private matches(weight: Float32Array, count: number, raw: number, staging: number): boolean {
+  /**
+   * Whether the first `count` floats of `weight` equal the raw copy at byte address `raw` (bitwise). `weightAt`: the
+   * weights' own address when they live in linear memory (read in place), else -1.
+   */
+  private matches(weight: Float32Array, count: number, raw: number, staging: number, weightAt: number): boolean {
+    if (weightAt >= 0) return this.runtime.exports.floatsEqual(raw, weightAt, count) !== 0;
     const memory = this.runtime.floats(), exports = this.runtime.exports;
     for (let at = 0; at < count; at += STAGING_FLOATS) {
       const end = Math.min(count, at + STAGING_FLOATS);
@@ -137,12 +143,16 @@ export class WinogradWeightCache {
     return true;
   }
 
-  /** Hash of the first `count` floats of `weight` (chunk hashes chained). */
-  private hash(weight: Float32Array, count: number, staging: number): number {
+  /** Hash of the first `count` floats of `weight` (chunk hashes chained, wherever the weights live). */
+  private hash(weight: Float32Array, count: number, staging: number, weightAt: number): number {
     const memory = this.runtime.floats(), exports = this.runtime.exports;
     let hash = 0;
     for (let at = 0; at < count; at += STAGING_FLOATS) {
       const end = Math.min(count, at + STAGING_FLOATS);
+      if (weightAt >= 0) {
+        hash = exports.floatsHash(weightAt + at * 4, end - at, hash) >>> 0;
+        continue;
+      }
       memory.set(weight.subarray(at, end), staging >>> 2);
       hash = exports.floatsHash(staging, end - at, hash) >>> 0;
     }
@@ -224,7 +234,7 @@ function shares(cOut: number, tilesY: number, threads: number): Share[] {
  * when the transformed weights do not fit in the cache; the caller then takes im2col.
  */
 export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWeightCache, p: Conv2dParams,
-  pool: WasmThreadPool | null): boolean {
+  pool: WasmThreadPool | null, linear: LinearStorage | null = null): boolean {
   const { n, cIn, h, w, cOut, outH, outW } = p;
   const exports = runtime.exports;
   const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
@@ -234,26 +244,30 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   const threads = parts.length;
   const scratchBytes = alignUp(Math.max(...parts.map((s) => exports.winogradScratchBytes(cIn, s.oc1 - s.oc0, tilesX, tilesY))));
   const imageSize = cIn * h * w, outPlane = outH * outW, outImageSize = cOut * outPlane;
-  const [scratch, stagingAt, biasAt, inputAt, outAt] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4, cOut * 4,
-    imageSize * 4, outImageSize * 4]);
+  // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
+  const inputLinear = linearAddress(linear, input), outLinear = linearAddress(linear, out);
+  const [scratch, stagingAt, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4, cOut * 4,
+    inputLinear >= 0 ? 0 : imageSize * 4, outLinear >= 0 ? 0 : outImageSize * 4]);
   const temps = parts.map((_, i) => scratch + i * scratchBytes);
-  const u = cache.lookup(weight, cOut, cIn, stagingAt, temps, pool);
+  const u = cache.lookup(weight, cOut, cIn, stagingAt, temps, pool, linearAddress(linear, weight));
   if (u === null) return false;
   cache.calls++;
   const memory = runtime.floats(); // after lookup: allocating cache blocks may have grown memory
   if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
   for (let b = 0; b < n; b++) {
-    memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    const inputAt = inputLinear >= 0 ? inputLinear + b * imageSize * 4 : inputCopy;
+    const outAt = outLinear >= 0 ? outLinear + b * outImageSize * 4 : outCopy;
+    if (inputLinear < 0) memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
     const calls: KernelCall[] = parts.map(({ oc0, oc1, ty0, ty1 }, i) => ({
       op: 'winogradConv2d',
       args: [cIn, h, w, cOut, p.padTop, p.padLeft, outH, outW, inputAt, u, biasAt, bias === null ? 0 : 1, outAt,
         oc0, oc1, ty0, ty1, scratch + i * scratchBytes],
     }));
     // With threads, this thread copies its share of the output out while the workers finish theirs.
-    const copyOut = (s: Share) => copyShareOut(memory, outAt, out, b * outImageSize, s, outH, outW);
+    const copyOut = (s: Share) => { if (outLinear < 0) copyShareOut(memory, outAt, out, b * outImageSize, s, outH, outW); };
     if (pool === null) {
       exports.winogradConv2d(...(calls[0].args as Parameters<typeof exports.winogradConv2d>));
-      out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
+      copyOut({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
     } else {
       pool.run(calls, undefined, () => copyOut(parts[0]));
       for (let i = 1; i < parts.length; i++) copyOut(parts[i]);
@@ -285,7 +299,7 @@ const FUSED_CHUNK_FLOATS = 64 * 1024;
  * (512ch@7x7 on two threads: 2.8 ms in one round, 2.9 in 2-4 rounds, 3.2 in 8, 3.4 in 16).
  */
 export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: WinogradWeightCache, p: Conv2dParams,
-  pool: WasmThreadPool | null): void {
+  pool: WasmThreadPool | null, linear: LinearStorage | null = null): void {
   const { n, cIn, h, w, cOut, outH, outW } = p;
   const exports = runtime.exports;
   const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
@@ -293,27 +307,38 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
   const tilesY = Math.ceil(outH / 4);
   const filter = cIn * 9;
   const threads = Math.min(pool?.threads ?? 1, Math.ceil(cOut / 8));
-  const round = threads > 1 ? cOut : Math.min(cOut, Math.max(8, Math.floor(FUSED_CHUNK_FLOATS / filter / 8) * 8));
+  // Operands in linear memory (linear-storage.ts) are used in place (weights in one round); the others are copied.
+  const inputLinear = linearAddress(linear, input), outLinear = linearAddress(linear, out);
+  const weightLinear = linearAddress(linear, weight);
+  const round = threads > 1 || weightLinear >= 0 ? cOut
+    : Math.min(cOut, Math.max(8, Math.floor(FUSED_CHUNK_FLOATS / filter / 8) * 8));
   const scratchBytes = alignUp(exports.winogradFusedScratchBytes(cIn, Math.ceil(outW / 4), tilesY));
   const imageSize = cIn * h * w, outPlane = outH * outW, outImageSize = cOut * outPlane;
-  const [scratch, weightAt, biasAt, inputAt, outAt] = runtime.reserve([threads * scratchBytes, round * filter * 4,
-    cOut * 4, imageSize * 4, outImageSize * 4]);
+  const [scratch, weightCopy, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes,
+    weightLinear >= 0 ? 0 : round * filter * 4, cOut * 4, inputLinear >= 0 ? 0 : imageSize * 4, outLinear >= 0 ? 0 : outImageSize * 4]);
   cache.fusedCalls++; // after reserve, which may throw WasmMemoryLimitError (then TypeScript runs the conv)
   const memory = runtime.floats();
   if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
   const hasBias = bias === null ? 0 : 1;
+  const weightAt = weightLinear >= 0 ? weightLinear : weightCopy;
+  const copyWeights = (from: number, to: number, at: number) => {
+    if (weightLinear < 0) memory.set(weight.subarray(from * filter, to * filter), (weightAt >>> 2) + at * filter);
+  };
   for (let b = 0; b < n; b++) {
-    memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    const inputAt = inputLinear >= 0 ? inputLinear + b * imageSize * 4 : inputCopy;
+    const outAt = outLinear >= 0 ? outLinear + b * outImageSize * 4 : outCopy;
+    if (inputLinear < 0) memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    const copyShare = (s: Share) => { if (outLinear < 0) copyShareOut(memory, outAt, out, b * outImageSize, s, outH, outW); };
     for (let oc0 = 0; oc0 < cOut; oc0 += round) {
       const oc1 = Math.min(cOut, oc0 + round);
       // With one round the weights stay from the first image on. With threads, the first image copies the
       // workers' weights, starts them, then copies its own while they run (512ch@7x7 3.29 -> 3.13 ms on two; giving
       // this thread fewer channels was slower: 3.15 at 0.6 of a worker's share, 3.6 at 0.4: bandwidth-bound).
       const ownFirst = threads > 1 && b === 0;
-      if (round < cOut || (b === 0 && threads === 1)) memory.set(weight.subarray(oc0 * filter, oc1 * filter), weightAt >>> 2);
+      if (round < cOut || (b === 0 && threads === 1)) copyWeights(oc0, oc1, 0);
       const ranges = splitRange(oc1 - oc0, threads, 8);
-      if (ownFirst) memory.set(weight.subarray(ranges[0][1] * filter, cOut * filter), (weightAt >>> 2) + ranges[0][1] * filter);
-      const copyOwn = ownFirst ? () => memory.set(weight.subarray(0, ranges[0][1] * filter), weightAt >>> 2) : undefined;
+      if (ownFirst) copyWeights(ranges[0][1], cOut, ranges[0][1]);
+      const copyOwn = ownFirst ? () => copyWeights(0, ranges[0][1], 0) : undefined;
       const calls: KernelCall[] = ranges.map(([c0, c1], i) => ({
         op: 'winogradFusedConv2d',
         args: [cIn, h, w, p.padTop, p.padLeft, outH, outW, inputAt, weightAt + c0 * filter * 4, biasAt, hasBias, outAt,
@@ -325,11 +350,11 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
       } else {
         // Threads mean one round (oc0 0): this thread copies its output channels out while the workers finish.
         const share = (i: number): Share => ({ oc0: ranges[i][0], oc1: ranges[i][1], ty0: 0, ty1: tilesY });
-        pool.run(calls, copyOwn, () => copyShareOut(memory, outAt, out, b * outImageSize, share(0), outH, outW));
-        for (let i = 1; i < ranges.length; i++) copyShareOut(memory, outAt, out, b * outImageSize, share(i), outH, outW);
+        pool.run(calls, copyOwn, () => copyShare(share(0)));
+        for (let i = 1; i < ranges.length; i++) copyShare(share(i));
         continue;
       }
-      if (oc1 === cOut) out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
+      if (oc1 === cOut) copyShare({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
     }
   }
 }

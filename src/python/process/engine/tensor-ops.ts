@@ -124,7 +124,8 @@ export function denseArray(t: Tensor): NumArray {
 export function tensorBytes(t: Tensor, offset = 0, count = t.numel()): ArrayBuffer {
   const values = denseArray(t).subarray(offset, offset + count);
   if (t.dtype === 'int64') return BigInt64Array.from(values, (v) => BigInt(v)).buffer as ArrayBuffer;
-  return values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength) as ArrayBuffer;
+  // A copy that is never a SharedArrayBuffer (parameters may live in the kernels' shared linear memory).
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice().buffer;
 }
 
 const unwrapScalar = (v: unknown): unknown => (v instanceof PyFloat ? v.value : v);

@@ -13,3 +13,8 @@ export {
 export function heapBase(): usize {
   return __heap_base;
 }
+
+/** Zeroes `bytes` bytes from `at` (fresh tensor storages in linear memory; memory.fill is a memset). */
+export function zeroBytes(at: usize, bytes: usize): void {
+  memory.fill(at, 0, bytes);
+}

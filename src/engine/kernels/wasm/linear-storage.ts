@@ -1,0 +1,91 @@
+// Module parameters and buffers in the kernels' linear memory. Lazily created float32 storages (what modules
+// build their weights with) materialise as views on the (shared) linear memory, so WASM kernels read weights in
+// place instead of copying them in on every call, and worker threads see them. Weights live as long as their
+// model: a block returns to the runtime's free ranges when the view that owns it is garbage-collected
+// (FinalizationRegistry), whenever that happens. Only views made here own a block; a storage reinterpreting the
+// same bytes (view(dtype)) holds the owning storage, and bytes leaving the engine are copied (statedict/convert.ts,
+// the engine process's tensor bytes).
+//
+// Activations stay on the JS heap: they die within a forward pass, and V8 clears FinalizationRegistry targets
+// only in full collections, so their blocks would come back far too late (measured: ResNet-18 grew linear memory by
+// 24 MB per pass until a full GC, and a full GC per pass cost more than the copies it saves).
+//
+// Shared memory is required: growing a non-shared memory detaches every view on it, while a shared buffer only
+// gains a larger successor and old views stay valid.
+import type { DType, NumArray } from '../../dtype';
+import type { StorageAllocator } from '../../storage';
+import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
+
+/** Storages smaller than this (floats) stay on the JS heap: copying them costs less than a registry entry. */
+export const DEFAULT_MIN_LINEAR_FLOATS = 4096;
+/** Most bytes of live storages in linear memory; past it new ones go to the JS heap (dead models may linger). */
+export const DEFAULT_MAX_LINEAR_BYTES = 1 << 30;
+
+export interface LinearStorageStats {
+  /** Blocks and bytes held by live (not yet collected) storages. */
+  blocks: number; bytes: number;
+  /** Storages allocated here since creation, and the ones that went to the JS heap (budget or memory full). */
+  allocations: number; fallbacks: number;
+}
+
+export class LinearStorage implements StorageAllocator {
+  /** Every buffer object linear memory has had (a shared memory gets a new, larger one on each growth). */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
+  private readonly registry = new FinalizationRegistry<number>((at) => this.free(at));
+  private readonly sizes = new Map<number, number>();
+  private live = 0;
+  private allocations = 0;
+  private fallbacks = 0;
+
+  constructor(private readonly runtime: WasmKernelRuntime, readonly minFloats = DEFAULT_MIN_LINEAR_FLOATS,
+    readonly maxBytes = DEFAULT_MAX_LINEAR_BYTES) {
+    if (!runtime.shared) throw new Error('storages in linear memory need a runtime over shared memory');
+    this.buffers.add(runtime.exports.memory.buffer);
+  }
+
+  allocate(dtype: DType, length: number): NumArray | null {
+    if (dtype !== 'float32' || length < this.minFloats) return null;
+    const bytes = length * 4;
+    let at = -1;
+    if (this.live + bytes <= this.maxBytes) {
+      try {
+        at = this.runtime.allocate(bytes);
+      } catch (error) {
+        if (!(error instanceof WasmMemoryLimitError)) throw error;
+      }
+    }
+    if (at < 0) {
+      this.fallbacks++;
+      return null;
+    }
+    this.runtime.exports.zeroBytes(at, bytes);
+    const buffer = this.runtime.exports.memory.buffer;
+    this.buffers.add(buffer);
+    const view = new Float32Array(buffer, at, length);
+    this.registry.register(view, at);
+    this.sizes.set(at, bytes);
+    this.live += bytes;
+    this.allocations++;
+    return view;
+  }
+
+  /** Byte address of `array[index]` when `array` is a float32 view on this linear memory, else -1. */
+  address(array: NumArray, index = 0): number {
+    return array instanceof Float32Array && this.buffers.has(array.buffer) ? array.byteOffset + index * 4 : -1;
+  }
+
+  stats(): LinearStorageStats {
+    return { blocks: this.sizes.size, bytes: this.live, allocations: this.allocations, fallbacks: this.fallbacks };
+  }
+
+  private free(at: number): void {
+    this.live -= this.sizes.get(at) ?? 0;
+    this.sizes.delete(at);
+    this.runtime.release(at);
+  }
+}
+
+/** Byte address of `array[index]` in linear memory, or -1 when there is no linear storage or the array is elsewhere. */
+export function linearAddress(linear: LinearStorage | null, array: NumArray, index = 0): number {
+  return linear === null ? -1 : linear.address(array, index);
+}
