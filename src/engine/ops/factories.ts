@@ -127,7 +127,9 @@ function randomTensor(args: unknown[], fill: (out: Float32Array | Float64Array, 
   const gen = opts.generator ?? defaultGenerator;
   const tmp = new Float64Array(numel(size));
   fill(tmp, gen);
-  return fromCompute(dtype === 'float64' ? tmp : Float32Array.from(tmp), size, dtype);
+  // new Float32Array(typed array) converts without the iterator protocol, which the engine process's frozen
+  // intrinsics take off V8's fast path (Float32Array.from cost 12 ms for 150k values there).
+  return fromCompute(dtype === 'float64' ? tmp : new Float32Array(tmp), size, dtype);
 }
 export const rand = (...args: unknown[]) => randomTensor(args, (out, g) => fillUniform(out, g.reserve(out.length)));
 export const randn = (...args: unknown[]) => randomTensor(args, (out, g) => fillNormal(out, g.reserve(out.length)));
