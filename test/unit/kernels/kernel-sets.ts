@@ -52,3 +52,14 @@ export function describeKernels(title: string, body: (kernels: () => Kernels) =>
     });
   }
 }
+
+/** Deterministic float32 values in [-scale, scale) (a linear congruential stream from `seed`). */
+export function randomArray(size: number, seed: number, scale = 1): Float32Array {
+  const out = new Float32Array(size);
+  let s = seed >>> 0;
+  for (let i = 0; i < size; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = ((s / 4294967296) * 2 - 1) * scale;
+  }
+  return out;
+}

@@ -8,17 +8,7 @@ import { createTsKernels } from '../../../src/engine/kernels/ts';
 import { createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm';
 import { createThreadedWasmKernels } from '../../../src/engine-node/wasm-threads';
 import { tensorBytes } from '../../../src/statedict/convert';
-import './kernel-sets'; // builds the WASM module when it is missing or stale
-
-function randomArray(size: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = ((s / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
+import { randomArray } from './kernel-sets'; // importing it also builds a missing or stale WASM module
 
 function assertSameBits(actual: Float32Array, expected: Float32Array, what: string): void {
   assert.equal(actual.length, expected.length, what);

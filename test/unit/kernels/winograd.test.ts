@@ -6,17 +6,7 @@ import type { Conv2dParams } from '../../../src/engine/kernels/types';
 import { chooseConvAlgorithm, createWasmKernels, type WasmKernels } from '../../../src/engine/kernels/wasm';
 import { WasmKernelRuntime } from '../../../src/engine/kernels/wasm/runtime';
 import { createThreadedWasmKernels } from '../../../src/engine-node/wasm-threads';
-import './kernel-sets'; // rebuilds a missing or stale WASM module; enables relaxed SIMD on Node 20
-
-function randomArray(size: number, seed: number, scale = 1): Float32Array {
-  const out = new Float32Array(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = ((s / 4294967296) * 2 - 1) * scale;
-  }
-  return out;
-}
+import { randomArray } from './kernel-sets'; // importing it also builds a missing or stale WASM module and enables relaxed SIMD on Node 20
 
 interface Shape { n: number; cIn: number; cOut: number; h: number; w: number; pad: [number, number, number, number]; bias: boolean }
 
