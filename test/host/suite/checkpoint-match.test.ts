@@ -10,35 +10,16 @@ import type { CommandOutcome } from '../../../src/extension/commands/command-sup
 import type { LoadOutcome } from '../../../src/extension/commands/load-state-dict';
 import type { LoadedModel } from '../../../src/extension/engine/model-store';
 import type { TorchExplorerApi } from '../../../src/extension/extension';
-import { Module } from '../../../src/engine/nn/module';
-import { ReLU } from '../../../src/engine/nn/modules/activation';
-import { Sequential } from '../../../src/engine/nn/modules/container';
-import { Conv2d } from '../../../src/engine/nn/modules/conv';
-import { Dropout } from '../../../src/engine/nn/modules/dropout';
-import { Linear } from '../../../src/engine/nn/modules/linear';
-import { BatchNorm2d } from '../../../src/engine/nn/modules/norm';
-import { MaxPool2d } from '../../../src/engine/nn/modules/pooling';
 import { Tensor } from '../../../src/engine/tensor';
 import { readSafetensors, writeSafetensors, type RawTensor } from '../../../src/formats';
 import type { CheckpointMatch } from '../../../src/protocol/inspector';
 import { checkStateDict } from '../../../src/statedict/load';
 import { EXTENSION_ID, getApi, until, workspaceUri } from './helpers';
 import { backToStatic, exploreNet } from './engine-helpers';
+import { Net } from '../../golden/models/net';
 
 const VIEWER = 'torchExplorer.checkpointViewer';
 type Outcome<T> = CommandOutcome<T>;
-
-/** examples/net.py's Net in the TypeScript engine, for checkStateDict. */
-class Net extends Module {
-  declare features: Sequential;
-  declare classifier: Sequential;
-  constructor() {
-    super();
-    this.features = new Sequential(new Conv2d(3, 6, 3), new BatchNorm2d(6), new ReLU({ inplace: true }), new MaxPool2d({ kernel_size: 2, stride: 2 }),
-      new Conv2d(6, 9, 3), new BatchNorm2d(9), new ReLU({ inplace: true }), new MaxPool2d({ kernel_size: 2, stride: 2 }));
-    this.classifier = new Sequential(new Linear(9 * 8 * 8, 128), new ReLU({ inplace: true }), new Dropout(), new Linear(128, 10));
-  }
-}
 
 interface FixtureCase { case: string; strict: boolean; error: string | null }
 

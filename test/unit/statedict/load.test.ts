@@ -5,29 +5,15 @@ import { torch } from '../../../src/engine';
 import { Tensor } from '../../../src/engine/tensor';
 import { Module } from '../../../src/engine/nn/module';
 import { Sequential } from '../../../src/engine/nn/modules/container';
-import { Conv2d } from '../../../src/engine/nn/modules/conv';
-import { Dropout } from '../../../src/engine/nn/modules/dropout';
 import { Linear } from '../../../src/engine/nn/modules/linear';
 import { BatchNorm2d } from '../../../src/engine/nn/modules/norm';
-import { MaxPool2d } from '../../../src/engine/nn/modules/pooling';
 import { ReLU } from '../../../src/engine/nn/modules/activation';
 import { openCheckpointFile } from '../../../src/formats/files-node';
 import { checkStateDict, chooseStateDict, loadIntoModel, suggestPrefix } from '../../../src/statedict/load';
 import { EditableStateDict, StateDictValue } from '../../../src/statedict/convert';
+import { Net } from '../../golden/models/net';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures');
-
-/** The network of test/fixtures/models/net (scripts/goldens/models/net.py). */
-class Net extends Module {
-  declare features: Sequential;
-  declare classifier: Sequential;
-  constructor() {
-    super();
-    this.features = new Sequential(new Conv2d(3, 6, 3), new BatchNorm2d(6), new ReLU({ inplace: true }), new MaxPool2d({ kernel_size: 2, stride: 2 }),
-      new Conv2d(6, 9, 3), new BatchNorm2d(9), new ReLU({ inplace: true }), new MaxPool2d({ kernel_size: 2, stride: 2 }));
-    this.classifier = new Sequential(new Linear(9 * 8 * 8, 128), new ReLU({ inplace: true }), new Dropout(), new Linear(128, 10));
-  }
-}
 
 const smallModel = () => new Sequential(new Linear(4, 3), new ReLU(), new Linear(3, 2));
 

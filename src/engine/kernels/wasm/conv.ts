@@ -1,9 +1,9 @@
 // conv2d through the WASM module: weight and bias are copied once per call, then each image of the batch
 // is copied in, convolved (im2col + sgemm, pointwise or depthwise in WASM; 3x3 stride-1 convs with enough
 // channels by Winograd, cached or fused, see winograd.ts) and copied out, so linear memory holds one image's input
-// and output at a time.
+// and output at a time. Operands already in linear memory (parameters, linear-storage.ts) are used in place.
 import type { Conv2dParams } from '../types';
-import { linearAddress, type LinearStorage } from './linear-storage';
+import { Operand, type LinearStorage } from './linear-storage';
 import type { WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
 import { chooseConvAlgorithm, wasmWinogradConv2d, wasmWinogradFusedConv2d, type WinogradWeightCache } from './winograd';
@@ -68,29 +68,25 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   const algorithm = winograd === null ? 'im2col' : chooseConvAlgorithm(p, winograd.fusedMaxTiles);
   if (algorithm === 'winograd-fused') { wasmWinogradFusedConv2d(runtime, winograd!, p, pool, linear); return; }
   if (algorithm === 'winograd' && wasmWinogradConv2d(runtime, winograd!, p, pool, linear)) return;
-  const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
   const bias = p.bias as Float32Array | null;
-  const imageSize = cIn * h * w, outImageSize = cOut * outPlane;
-  const weightSize = cOut * (cIn / p.groups) * p.kh * p.kw;
+  // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
+  const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
+  const out = new Operand(linear, p.out as Float32Array, cOut * outPlane);
+  const weight = new Operand(linear, p.weight as Float32Array, cOut * (cIn / p.groups) * p.kh * p.kw);
   const columns = columnCapacity(p);
   const parts = shares(p, pool?.threads ?? 1);
   const threads = parts.length;
   const depth = (cIn / p.groups) * p.kh * p.kw;
-  // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
-  const inputLinear = linearAddress(linear, input), outLinear = linearAddress(linear, out);
-  const weightLinear = linearAddress(linear, weight);
   const [scratch, columnsAt, weightCopy, biasAt, inputCopy, outCopy] = runtime.reserve([
-    threads * runtime.gemmScratchBytes, threads * columns * 4, weightLinear >= 0 ? 0 : weightSize * 4, cOut * 4,
-    inputLinear >= 0 ? 0 : imageSize * 4, outLinear >= 0 ? 0 : outImageSize * 4,
+    threads * runtime.gemmScratchBytes, threads * columns * 4, weight.scratchBytes, cOut * 4, input.scratchBytes, out.scratchBytes,
   ]);
   const memory = runtime.floats();
-  const weightAt = weightLinear >= 0 ? weightLinear : weightCopy;
-  if (weightLinear < 0) memory.set(weight.subarray(0, weightSize), weightAt >>> 2);
+  const weightAt = weight.at(weightCopy);
+  weight.copyIn(memory, weightCopy);
   if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
   for (let b = 0; b < n; b++) {
-    const inputAt = inputLinear >= 0 ? inputLinear + b * imageSize * 4 : inputCopy;
-    const outAt = outLinear >= 0 ? outLinear + b * outImageSize * 4 : outCopy;
-    if (inputLinear < 0) memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
+    input.copyIn(memory, inputCopy, b);
     // A channel share is the convolution with cOut = c1 - c0 over the weight, bias and output planes from c0 (n is 1).
     const calls: KernelCall[] = parts.map(({ c0, c1, oy0, oy1 }, i) => ({
       op: 'conv2d',
@@ -100,6 +96,6 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
     }));
     if (pool === null) runtime.exports.conv2d(...(calls[0].args as Parameters<WasmKernelRuntime['exports']['conv2d']>));
     else pool.run(calls);
-    if (outLinear < 0) out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
+    out.copyOut(memory, outCopy, b);
   }
 }

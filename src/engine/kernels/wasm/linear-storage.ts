@@ -89,3 +89,34 @@ export class LinearStorage implements StorageAllocator {
 export function linearAddress(linear: LinearStorage | null, array: NumArray, index = 0): number {
   return linear === null ? -1 : linear.address(array, index);
 }
+
+/**
+ * A float32 operand of a kernel call, `items` consecutive blocks of `floats` floats (images of a batch, or the whole
+ * weight as one item): read and written in place when it lives in linear memory, else through a scratch region of
+ * one item (scratchBytes, 0 in place) that the copies fill and drain.
+ */
+export class Operand {
+  private readonly address: number;
+
+  constructor(linear: LinearStorage | null, readonly array: Float32Array, readonly floats: number) {
+    this.address = linearAddress(linear, array);
+  }
+
+  get inPlace(): boolean { return this.address >= 0; }
+  get scratchBytes(): number { return this.inPlace ? 0 : this.floats * 4; }
+
+  /** Byte address of item `b`: in place, or the scratch region. */
+  at(scratch: number, b = 0): number {
+    return this.inPlace ? this.address + b * this.floats * 4 : scratch;
+  }
+
+  /** Copies item `b` into the scratch region (nothing to do in place). */
+  copyIn(memory: Float32Array, scratch: number, b = 0): void {
+    if (!this.inPlace) memory.set(this.array.subarray(b * this.floats, (b + 1) * this.floats), scratch >>> 2);
+  }
+
+  /** Copies item `b` out of the scratch region (nothing to do in place). */
+  copyOut(memory: Float32Array, scratch: number, b = 0): void {
+    if (!this.inPlace) this.array.set(memory.subarray(scratch >>> 2, (scratch >>> 2) + this.floats), b * this.floats);
+  }
+}

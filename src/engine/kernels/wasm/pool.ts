@@ -1,7 +1,8 @@
 // max_pool2d values through the WASM module (the form returning indices stays in TypeScript). Each image's
-// planes are copied in, pooled, and copied out; with a thread pool the planes are split between threads.
+// planes are copied in, pooled, and copied out (in place when they live in linear memory); with a thread pool the
+// planes are split between threads.
 import type { Pool2dParams } from '../types';
-import { linearAddress, type LinearStorage } from './linear-storage';
+import { Operand, type LinearStorage } from './linear-storage';
 import type { WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
 
@@ -10,19 +11,15 @@ export function wasmMaxPool2d(runtime: WasmKernelRuntime, p: Pool2dParams, pool:
   linear: LinearStorage | null = null): void {
   const { n, c, h, w, outH, outW } = p;
   if (n * c === 0 || outH * outW === 0) return;
-  const input = p.input as Float32Array, out = p.out as Float32Array;
-  const imageSize = c * h * w, outImageSize = c * outH * outW;
   const planeRanges = pool === null ? [[0, c] as [number, number]] : splitRange(c, pool.threads, 1);
   const scratchBytes = Math.ceil(runtime.exports.maxPoolScratchBytes(h, p.kw, p.strideW, p.dilationW, outW) / 64) * 64;
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
-  const inputLinear = linearAddress(linear, input), outLinear = linearAddress(linear, out);
-  const [inputCopy, outCopy, scratch] = runtime.reserve([inputLinear >= 0 ? 0 : imageSize * 4,
-    outLinear >= 0 ? 0 : outImageSize * 4, planeRanges.length * scratchBytes]);
+  const input = new Operand(linear, p.input as Float32Array, c * h * w), out = new Operand(linear, p.out as Float32Array, c * outH * outW);
+  const [inputCopy, outCopy, scratch] = runtime.reserve([input.scratchBytes, out.scratchBytes, planeRanges.length * scratchBytes]);
   const memory = runtime.floats();
   for (let b = 0; b < n; b++) {
-    const inputAt = inputLinear >= 0 ? inputLinear + b * imageSize * 4 : inputCopy;
-    const outAt = outLinear >= 0 ? outLinear + b * outImageSize * 4 : outCopy;
-    if (inputLinear < 0) memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
+    input.copyIn(memory, inputCopy, b);
     const calls: KernelCall[] = planeRanges.map(([lo, hi], i) => ({
       op: 'maxPool2d',
       args: [hi - lo, h, w, p.kh, p.kw, p.strideH, p.strideW, p.padH, p.padW, p.dilationH, p.dilationW, outH, outW,
@@ -30,6 +27,6 @@ export function wasmMaxPool2d(runtime: WasmKernelRuntime, p: Pool2dParams, pool:
     }));
     if (pool === null) runtime.exports.maxPool2d(...(calls[0].args as Parameters<WasmKernelRuntime['exports']['maxPool2d']>));
     else pool.run(calls);
-    if (outLinear < 0) out.set(memory.subarray(outAt >>> 2, (outAt >>> 2) + outImageSize), b * outImageSize);
+    out.copyOut(memory, outCopy, b);
   }
 }

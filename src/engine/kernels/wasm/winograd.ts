@@ -9,7 +9,7 @@
 // cache is an LRU bounded by bytes (256 MiB by default); its blocks come from the runtime's region allocator, apart
 // from the per-call scratch.
 import type { Conv2dParams } from '../types';
-import { linearAddress, type LinearStorage } from './linear-storage';
+import { linearAddress, Operand, type LinearStorage } from './linear-storage';
 import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
 
@@ -237,17 +237,16 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   pool: WasmThreadPool | null, linear: LinearStorage | null = null): boolean {
   const { n, cIn, h, w, cOut, outH, outW } = p;
   const exports = runtime.exports;
-  const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
-  const bias = p.bias as Float32Array | null;
+  const weight = p.weight as Float32Array, bias = p.bias as Float32Array | null;
   const tilesX = Math.ceil(outW / 4), tilesY = Math.ceil(outH / 4);
   const parts = shares(cOut, tilesY, pool?.threads ?? 1);
   const threads = parts.length;
   const scratchBytes = alignUp(Math.max(...parts.map((s) => exports.winogradScratchBytes(cIn, s.oc1 - s.oc0, tilesX, tilesY))));
-  const imageSize = cIn * h * w, outPlane = outH * outW, outImageSize = cOut * outPlane;
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
-  const inputLinear = linearAddress(linear, input), outLinear = linearAddress(linear, out);
+  const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
+  const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW);
   const [scratch, stagingAt, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4, cOut * 4,
-    inputLinear >= 0 ? 0 : imageSize * 4, outLinear >= 0 ? 0 : outImageSize * 4]);
+    input.scratchBytes, out.scratchBytes]);
   const temps = parts.map((_, i) => scratch + i * scratchBytes);
   const u = cache.lookup(weight, cOut, cIn, stagingAt, temps, pool, linearAddress(linear, weight));
   if (u === null) return false;
@@ -255,16 +254,15 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   const memory = runtime.floats(); // after lookup: allocating cache blocks may have grown memory
   if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
   for (let b = 0; b < n; b++) {
-    const inputAt = inputLinear >= 0 ? inputLinear + b * imageSize * 4 : inputCopy;
-    const outAt = outLinear >= 0 ? outLinear + b * outImageSize * 4 : outCopy;
-    if (inputLinear < 0) memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
+    const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
+    input.copyIn(memory, inputCopy, b);
     const calls: KernelCall[] = parts.map(({ oc0, oc1, ty0, ty1 }, i) => ({
       op: 'winogradConv2d',
       args: [cIn, h, w, cOut, p.padTop, p.padLeft, outH, outW, inputAt, u, biasAt, bias === null ? 0 : 1, outAt,
         oc0, oc1, ty0, ty1, scratch + i * scratchBytes],
     }));
     // With threads, this thread copies its share of the output out while the workers finish theirs.
-    const copyOut = (s: Share) => { if (outLinear < 0) copyShareOut(memory, outAt, out, b * outImageSize, s, outH, outW); };
+    const copyOut = (s: Share) => copyShareOut(memory, out, outCopy, b, s, outH, outW);
     if (pool === null) {
       exports.winogradConv2d(...(calls[0].args as Parameters<typeof exports.winogradConv2d>));
       copyOut({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
@@ -276,10 +274,15 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   return true;
 }
 
-/** Copies a share's output (channels [oc0, oc1), rows of tile rows [ty0, ty1)) from linear memory at `outAt` to out[base...]. */
-function copyShareOut(memory: Float32Array, outAt: number, out: Float32Array, base: number, s: Share, outH: number, outW: number): void {
+/**
+ * Copies a share's output (channels [oc0, oc1), rows of tile rows [ty0, ty1)) of image `b` from the scratch region at
+ * `outCopy` to the output's array; nothing when the output is written in place.
+ */
+function copyShareOut(memory: Float32Array, output: Operand, outCopy: number, b: number, s: Share, outH: number, outW: number): void {
+  if (output.inPlace) return;
+  const out = output.array, base = b * output.floats;
   const plane = outH * outW, y0 = s.ty0 * 4, y1 = Math.min(outH, s.ty1 * 4);
-  const from = y0 * outW, to = y1 * outW, at = outAt >>> 2;
+  const from = y0 * outW, to = y1 * outW, at = outCopy >>> 2;
   if (from === 0 && to === plane) {
     out.set(memory.subarray(at + s.oc0 * plane, at + s.oc1 * plane), base + s.oc0 * plane);
     return;
@@ -302,20 +305,19 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
   pool: WasmThreadPool | null, linear: LinearStorage | null = null): void {
   const { n, cIn, h, w, cOut, outH, outW } = p;
   const exports = runtime.exports;
-  const input = p.input as Float32Array, weight = p.weight as Float32Array, out = p.out as Float32Array;
-  const bias = p.bias as Float32Array | null;
+  const weight = p.weight as Float32Array, bias = p.bias as Float32Array | null;
   const tilesY = Math.ceil(outH / 4);
   const filter = cIn * 9;
   const threads = Math.min(pool?.threads ?? 1, Math.ceil(cOut / 8));
   // Operands in linear memory (linear-storage.ts) are used in place (weights in one round); the others are copied.
-  const inputLinear = linearAddress(linear, input), outLinear = linearAddress(linear, out);
+  const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
+  const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW);
   const weightLinear = linearAddress(linear, weight);
   const round = threads > 1 || weightLinear >= 0 ? cOut
     : Math.min(cOut, Math.max(8, Math.floor(FUSED_CHUNK_FLOATS / filter / 8) * 8));
   const scratchBytes = alignUp(exports.winogradFusedScratchBytes(cIn, Math.ceil(outW / 4), tilesY));
-  const imageSize = cIn * h * w, outPlane = outH * outW, outImageSize = cOut * outPlane;
   const [scratch, weightCopy, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes,
-    weightLinear >= 0 ? 0 : round * filter * 4, cOut * 4, inputLinear >= 0 ? 0 : imageSize * 4, outLinear >= 0 ? 0 : outImageSize * 4]);
+    weightLinear >= 0 ? 0 : round * filter * 4, cOut * 4, input.scratchBytes, out.scratchBytes]);
   cache.fusedCalls++; // after reserve, which may throw WasmMemoryLimitError (then TypeScript runs the conv)
   const memory = runtime.floats();
   if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
@@ -325,10 +327,9 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
     if (weightLinear < 0) memory.set(weight.subarray(from * filter, to * filter), (weightAt >>> 2) + at * filter);
   };
   for (let b = 0; b < n; b++) {
-    const inputAt = inputLinear >= 0 ? inputLinear + b * imageSize * 4 : inputCopy;
-    const outAt = outLinear >= 0 ? outLinear + b * outImageSize * 4 : outCopy;
-    if (inputLinear < 0) memory.set(input.subarray(b * imageSize, (b + 1) * imageSize), inputAt >>> 2);
-    const copyShare = (s: Share) => { if (outLinear < 0) copyShareOut(memory, outAt, out, b * outImageSize, s, outH, outW); };
+    const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
+    input.copyIn(memory, inputCopy, b);
+    const copyShare = (s: Share) => copyShareOut(memory, out, outCopy, b, s, outH, outW);
     for (let oc0 = 0; oc0 < cOut; oc0 += round) {
       const oc1 = Math.min(cOut, oc0 + round);
       // With one round the weights stay from the first image on. With threads, the first image copies the
