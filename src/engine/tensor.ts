@@ -92,18 +92,20 @@ export class Tensor {
     if (this.storage === other.storage) return true;
     if (!this.storage.isMaterialized || !other.storage.isMaterialized) return false;
     // Same buffer and overlapping bytes: storages in the kernels' linear memory all share one buffer.
-    const a = this.storage.data, b = other.storage.data;
+    const a = this.storage.values, b = other.storage.values;
     return a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
   }
 
-  /** Kernel view of this tensor's elements (materialises pending values). */
+  /** Kernel view of this tensor's elements, to read or write (materialises pending values). */
   strided(): Strided { return { data: this.storage.data, offset: this.offset, strides: this.strides }; }
+  /** Kernel view of this tensor's elements for reading only (deferred readers keep reading it in place). */
+  readStrided(): Strided { return { data: this.storage.values, offset: this.offset, strides: this.strides }; }
 
   /** The values as a fresh contiguous array in the compute representation (float16/bfloat16 decoded to float32). */
   toArray(): NumArray {
     const cd = computeDType(this.dtype);
     const out = allocArray(cd, this.numel());
-    kernels().copy(this.shape, this.strided(), encodingOf(this.dtype), { data: out, offset: 0, strides: contiguousStrides(this.shape) }, encodingOf(cd));
+    kernels().copy(this.shape, this.readStrided(), encodingOf(this.dtype), { data: out, offset: 0, strides: contiguousStrides(this.shape) }, encodingOf(cd));
     return out;
   }
   /** The values in the storage representation, contiguous (a copy unless already contiguous and whole). */
@@ -115,7 +117,7 @@ export class Tensor {
   item(): number | boolean {
     if (this.numel() !== 1)
       throw new Error(`a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
-    const v = readScalar(this.storage.data[this.offset], this.dtype);
+    const v = readScalar(this.storage.values[this.offset], this.dtype);
     return this.dtype === 'bool' ? v !== 0 : v;
   }
   /** Nested arrays like Tensor.tolist(). */
@@ -299,7 +301,7 @@ export class Tensor {
   copy_(src: TensorLike): this {
     const s = src instanceof Tensor ? src : elementwise.scalarTensor(src, this.dtype);
     const b = s.expand(this.shape);
-    kernels().copy(this.shape, b.strided(), encodingOf(s.dtype), this.strided(), encodingOf(this.dtype));
+    kernels().copy(this.shape, b.readStrided(), encodingOf(s.dtype), this.strided(), encodingOf(this.dtype));
     return this;
   }
   to(...args: unknown[]): Tensor {

@@ -7,12 +7,16 @@ import { rand } from '../ops/factories';
 import { normalizeDim, numel } from '../shape';
 import { Tensor } from '../tensor';
 import { def, maybeInplace, num, tensorArg } from './util';
+import { foldRelu } from './conv-fusion';
 
 /**
  * op(x), or with inplace x itself holding the result (PyTorch's inplace=True). A contiguous float32/float64
  * x is written directly by the kernel; other layouts and dtypes compute a result and copy it back.
  */
 function activate(x: Tensor, op: UnaryOp, params: UnaryParams, inplace: boolean): Tensor {
+  // The result of a convolution still waiting to run takes ReLU as its epilogue (conv-fusion.ts).
+  const folded = op === 'relu' ? foldRelu(x, inplace) : null;
+  if (folded !== null) return folded;
   if (!inplace) return unaryOp(op, x, params);
   if ((x.dtype === 'float32' || x.dtype === 'float64') && x.is_contiguous()) {
     const view = x.strided();

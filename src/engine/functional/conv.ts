@@ -5,13 +5,15 @@ import { kernels } from '../kernels/types';
 import { dtypeTitle, fromCompute } from '../ops/elementwise';
 import { Tensor } from '../tensor';
 import { def, tensorArg, tuple } from './util';
+import { Storage } from '../storage';
+import { DeferredConv, deferredResult, isWhole, type ConvGeometry } from './conv-fusion';
 
 type FloatArray = Float32Array | Float64Array;
 
 /** The values of t as a dense float array in its compute dtype, without copying when already dense. */
 export function denseFloat(t: Tensor): FloatArray {
   if (!isReducedFloat(t.dtype) && t.is_contiguous() && t.offset === 0 && t.storage.length === t.numel())
-    return t.storage.data as FloatArray;
+    return t.storage.values as FloatArray;
   return t.toArray() as FloatArray;
 }
 
@@ -68,15 +70,24 @@ function conv2dCore(input: Tensor, weight: Tensor, bias: Tensor | null, stride: 
   if (paddedH < effKh || paddedW < effKw)
     throw new Error(`Calculated padded input size per channel: (${paddedH} x ${paddedW}). Kernel size: (${effKh} x ${effKw}). Kernel size can't be greater than actual input size`);
   const outH = Math.floor((paddedH - effKh) / stride[0]) + 1, outW = Math.floor((paddedW - effKw) / stride[1]) + 1;
-  const out = allocArray(computeDType(dtype), n * cOut * outH * outW) as FloatArray;
-  kernels().conv2d({
+  const geometry: ConvGeometry = {
     n, cIn, h, w, cOut, kh, kw, groups,
     strideH: stride[0], strideW: stride[1],
     padTop: pads[0], padBottom: pads[1], padLeft: pads[2], padRight: pads[3],
     dilationH: dilation[0], dilationW: dilation[1], outH, outW,
-    input: denseFloat(input), weight: denseFloat(weight), bias: bias ? denseFloat(bias) : null, out,
-  });
-  return fromCompute(out, [n, cOut, outH, outW], dtype);
+  };
+  const shape = [n, cOut, outH, outW];
+  // float32/float64 run when first read, so that a batch-norm or ReLU can fold in (conv-fusion.ts).
+  if (dtype === 'float32' || dtype === 'float64')
+    return deferredResult(shape, dtype, new DeferredConv(geometry, [input, weight, ...(bias ? [bias] : [])].map((t) => denseStorage(t).hold())));
+  const out = allocArray(computeDType(dtype), n * cOut * outH * outW) as FloatArray;
+  kernels().conv2d({ ...geometry, input: denseFloat(input), weight: denseFloat(weight), bias: bias ? denseFloat(bias) : null, out });
+  return fromCompute(out, shape, dtype);
+}
+
+/** t's own storage when it is dense and whole (read in place when the op runs), else a dense copy of its values. */
+function denseStorage(t: Tensor): Storage {
+  return isWhole(t) && t.storage.base === null ? t.storage : Storage.fromArray(t.dtype, t.toArray());
 }
 
 /** Per spatial dim [before, after]; 'same' puts the odd extra element after, as PyTorch does. */

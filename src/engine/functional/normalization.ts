@@ -7,6 +7,7 @@ import { ValueError } from '../ops/errors';
 import { norm, var_mean } from '../ops/reduce';
 import { Tensor } from '../tensor';
 import { def, num, tensorArg } from './util';
+import { foldBatchNorm } from './conv-fusion';
 
 const sizeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
 const optionalTensor = (x: unknown, fn: string, name: string): Tensor | null =>
@@ -44,7 +45,7 @@ type Flat = Float32Array | Float64Array;
 /** t's values as a flat array of its own type: the storage itself when contiguous (no copy), else a copy. */
 function flatValues(t: Tensor): { data: Flat; at: number } {
   if (!t.is_contiguous()) return { data: t.toArray() as Flat, at: 0 };
-  const v = t.strided();
+  const v = t.readStrided();
   return { data: v.data as Flat, at: v.offset };
 }
 
@@ -95,17 +96,20 @@ function sameFloatDType(x: Tensor, others: (Tensor | null)[]): boolean {
 function applyChannelAffine(x: Tensor, mean: Tensor, variance: Tensor, eps: number, weight: Tensor | null, bias: Tensor | null): Tensor {
   const [n, c] = x.shape, count = x.numel();
   const spatial = count === 0 ? 0 : count / (n * c);
-  const view = x.strided();
-  // A contiguous float32/float64 input is read where it lies; anything else is copied out once.
-  const input = x.is_contiguous() && !isReducedFloat(x.dtype)
-    ? (view.data as Float32Array | Float64Array).subarray(view.offset, view.offset + count)
-    : x.toArray() as Float32Array | Float64Array;
-  const out = allocArray(computeDType(x.dtype), count) as Float32Array | Float64Array;
   let coefficients = coefficientArrays(mean, variance, eps, weight, bias);
   if (coefficients === null) {
     const [scale, shift] = batchNormCoefficients(mean, variance, eps, weight, bias);
     coefficients = [scale.toArray() as Float32Array | Float64Array, shift.toArray() as Float32Array | Float64Array];
   }
+  // The result of a convolution still waiting to run takes this step as its epilogue (conv-fusion.ts).
+  const folded = foldBatchNorm(x, coefficients[0], coefficients[1]);
+  if (folded !== null) return folded;
+  const view = x.readStrided();
+  // A contiguous float32/float64 input is read where it lies; anything else is copied out once.
+  const input = x.is_contiguous() && !isReducedFloat(x.dtype)
+    ? (view.data as Float32Array | Float64Array).subarray(view.offset, view.offset + count)
+    : x.toArray() as Float32Array | Float64Array;
+  const out = allocArray(computeDType(x.dtype), count) as Float32Array | Float64Array;
   kernels().batchNormInference(input, n, c, spatial, coefficients[0], coefficients[1], out);
   return fromCompute(out, x.shape, x.dtype);
 }

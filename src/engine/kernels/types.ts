@@ -60,6 +60,13 @@ export interface Conv2dParams {
   outH: number; outW: number;
   input: Float32Array | Float64Array; weight: Float32Array | Float64Array; bias: Float32Array | Float64Array | null;
   out: Float32Array | Float64Array;                       // contiguous [n, cOut, outH, outW]
+  /**
+   * Epilogue (an eval-mode batch-norm and ReLU folded in): with `scale`, out = conv * scale[oc] + bias[oc], bias then
+   * being the whole shift; with `relu`, out = max(out, 0) last (NaN stays NaN). Equal to the separate passes within
+   * float32 rounding.
+   */
+  scale?: Float32Array | Float64Array | null;
+  relu?: boolean;
 }
 
 export interface ConvTranspose2dParams {

@@ -31,7 +31,7 @@ export function asTensor(x: TensorLike | PyFloat, dtype: DType): Tensor {
 
 /** The kernel-readable view of t's values, in t's compute representation (float16/bfloat16 decoded). */
 export function computeView(t: Tensor): Strided {
-  if (!isReducedFloat(t.dtype)) return t.strided();
+  if (!isReducedFloat(t.dtype)) return t.readStrided();
   return { data: t.toArray(), offset: 0, strides: contiguousStrides(t.shape) };
 }
 
@@ -153,7 +153,7 @@ export function where(condition: Tensor, a: TensorLike | PyFloat, b: TensorLike 
   const ta = asTensor(a, dtype), tb = asTensor(b, dtype);
   const shape = broadcastShapes(condition.shape, ta.shape, tb.shape);
   const out = allocArray(computeDType(dtype), shape.reduce((x, y) => x * y, 1));
-  const vc = condition.strided(), va = viewIn(ta, dtype), vb = viewIn(tb, dtype);
+  const vc = condition.readStrided(), va = viewIn(ta, dtype), vb = viewIn(tb, dtype);
   kernels().where(
     shape,
     { ...vc, strides: broadcastStrides(condition.shape, vc.strides, shape) },

@@ -110,7 +110,7 @@ export function setItem(x: Tensor, items: readonly IndexItem[], value: TensorLik
   const { params, outShape } = advancedLayout(dec);
   const v = (value instanceof Tensor ? value : scalarTensor(value, x.dtype)).type(x.dtype);
   broadcastShapes(v.shape, outShape);
-  const strided = v.strided();
+  const strided = v.readStrided();
   kernels().indexScatter({ ...params, out: params.data }, { ...strided, strides: broadcastStrides(v.shape, strided.strides, outShape) }, false);
 }
 

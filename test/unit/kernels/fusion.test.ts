@@ -1,8 +1,9 @@
 // The ops and modules built on the batch-norm and activation kernels: batch_norm's one-pass form, in-place
-// activations, and Sequential's eval-mode Conv2d → BatchNorm2d → ReLU folding. They run on the kernel set
+// activations, and eval-mode Conv2d → BatchNorm2d → ReLU folded into the convolution (functional/conv-fusion.ts). They run on the kernel set
 // the environment selects, so the suite covers both sets under TORCH_EXPLORER_KERNELS=ts and =wasm.
 import * as assert from 'node:assert/strict';
-import { F, nn, torch } from '../../../src/engine';
+import { F, nn, torch, setKernels, kernels } from '../../../src/engine';
+import { getAllocatedBytes, setAllocationCap } from '../../../src/engine/storage';
 import type { Tensor } from '../../../src/engine/tensor';
 
 /** A BatchNorm2d with non-trivial statistics and affine parameters. */
@@ -72,7 +73,48 @@ describe('batch_norm and activations on the fast kernels', () => {
     assert.ok(same(base, expected));
   });
 
-  it('Sequential folds Conv2d → BatchNorm2d → ReLU in eval mode; hooks see each module and give the same result', () => {
+  /** Runs body counting the kernel calls it makes: conv2d (and those with an epilogue) and batchNormInference. */
+  function countingKernels<T>(body: () => T): { result: T; conv2d: number; scaled: number; relu: number; batchNorm: number } {
+    const k = kernels();
+    const counts = { conv2d: 0, scaled: 0, relu: 0, batchNorm: 0 };
+    setKernels({
+      ...k,
+      conv2d(p) { counts.conv2d++; if (p.scale) counts.scaled++; if (p.relu) counts.relu++; k.conv2d(p); },
+      batchNormInference(...args) { counts.batchNorm++; k.batchNormInference(...args); },
+    });
+    try { return { result: body(), ...counts }; } finally { setKernels(k); }
+  }
+
+  /** A ResNet basic block calling its modules one by one, as torchvision's does. */
+  class Block extends nn.Module {
+    declare conv1: nn.Conv2d; declare bn1: nn.BatchNorm2d; declare relu: nn.ReLU; declare conv2: nn.Conv2d; declare bn2: nn.BatchNorm2d;
+    constructor(c: number) {
+      super();
+      this.conv1 = new nn.Conv2d(c, c, 3, { padding: 1, bias: false });
+      this.bn1 = statefulBatchNorm(c);
+      this.relu = new nn.ReLU({ inplace: true });
+      this.conv2 = new nn.Conv2d(c, c, 3, { padding: 1 });
+      this.bn2 = statefulBatchNorm(c);
+    }
+    override forward(x: Tensor): Tensor {
+      const out = this.bn2.call(this.conv2.call(this.relu.call(this.bn1.call(this.conv1.call(x)))));
+      return this.relu.call(out.add(x));
+    }
+  }
+
+  /** The block's result through unfused steps: clone() reads each convolution's result before batch-norm sees it. */
+  function unfusedBlock(b: Block, x: Tensor): Tensor {
+    const y = F.relu(b.bn1.call(b.conv1.call(x).clone()));
+    return F.relu(b.bn2.call(b.conv2.call(y).clone()).add(x));
+  }
+
+  it('eval-mode Conv2d → BatchNorm2d → ReLU fold into one convolution in any forward, Sequential or a block calling them one by one', () => {
+    const block = new Block(6).eval();
+    const x = torch.randn([2, 6, 9, 9]);
+    const fused = countingKernels(() => block.call(x).clone());
+    assert.deepEqual([fused.conv2d, fused.scaled, fused.relu, fused.batchNorm], [2, 2, 1, 0], 'both batch-norms and the first ReLU folded');
+    assertClose(fused.result, unfusedBlock(block, x), 'block');
+
     for (const [convArgs, relu] of [[{ padding: 1 }, true], [{ stride: 2, bias: false }, true], [{ groups: 2, dilation: 2 }, false]] as const) {
       const conv = new nn.Conv2d(4, 6, 3, convArgs);
       const layers: nn.Module[] = [conv, statefulBatchNorm(6)];
@@ -80,35 +122,80 @@ describe('batch_norm and activations on the fast kernels', () => {
       layers.push(new nn.MaxPool2d(2));
       const model = new nn.Sequential(...layers).eval();
       const weightBefore = conv.weight.clone();
-      const x = torch.randn([2, 4, 11, 11]);
-      // Count BatchNorm2d forwards to see that the first call folded it away and the hooked one did not.
-      const forward = nn.BatchNorm2d.prototype.forward;
-      let batchNormForwards = 0;
-      nn.BatchNorm2d.prototype.forward = function (this: nn.BatchNorm2d, input: Tensor) { batchNormForwards++; return forward.call(this, input); };
-      let fused: Tensor;
-      try { fused = model.call(x); } finally { nn.BatchNorm2d.prototype.forward = forward; }
-      assert.equal(batchNormForwards, 0, 'folded into the convolution');
+      const input = torch.randn([2, 4, 11, 11]);
+      const run = countingKernels(() => model.call(input));
+      assert.deepEqual([run.scaled, run.relu, run.batchNorm], [1, relu ? 1 : 0, 0], JSON.stringify(convArgs));
       assert.ok(same(conv.weight, weightBefore), 'the convolution weight is unchanged');
-
-      const seen: string[] = [];
-      const handle = layers[1].register_forward_hook((m: nn.Module, _args: unknown, out: Tensor) => { seen.push(`${m._get_name()} ${out.shape}`); });
-      const unfused = model.call(x);
-      handle.remove();
-      assert.equal(seen.length, 1, 'the hooked BatchNorm2d ran as a module');
-      assertClose(fused, unfused, JSON.stringify(convArgs));
+      const bn = layers[1] as nn.BatchNorm2d;
+      let reference = F.batch_norm(conv.call(input).clone(), bn.running_mean, bn.running_var, bn.weight, bn.bias, false, 0.1, bn.eps);
+      if (relu) reference = F.relu(reference);
+      assertClose(run.result, F.max_pool2d(reference, 2) as Tensor, JSON.stringify(convArgs));
     }
   });
 
-  it('Sequential does not fold in training mode, and a module-wide hook keeps every module visible', () => {
-    const model = new nn.Sequential(new nn.Conv2d(2, 3, 1), statefulBatchNorm(3), new nn.ReLU());
+  it('float64 folds too; training mode and a subclassed batch-norm still run batch-norm', () => {
+    const conv = new nn.Conv2d(3, 5, 3, { dtype: 'float64' }), bn = statefulBatchNorm(5, 'float64');
+    const x = torch.randn([2, 3, 7, 7], { dtype: 'float64' });
+    const model = new nn.Sequential(conv, bn, new nn.ReLU()).eval();
+    const fused = countingKernels(() => model.call(x).clone());
+    assert.deepEqual([fused.scaled, fused.relu, fused.batchNorm], [1, 1, 0]);
+    assert.equal(fused.result.dtype, 'float64');
+    assertClose(fused.result, F.relu(bn.call(conv.call(x).clone())), 'float64');
+
     model.train();
-    const x = torch.randn([4, 2, 3, 3]);
-    model.call(x);
-    assert.equal(Number((model.get(1) as nn.BatchNorm2d).num_batches_tracked!.item()), 1, 'BatchNorm2d ran and counted the batch');
-    model.eval();
-    const names: string[] = [];
-    const handle = nn.register_module_forward_hook((m: nn.Module) => { names.push(m._get_name()); });
-    try { model.call(x); } finally { handle.remove(); }
-    assert.deepEqual(names, ['Conv2d', 'BatchNorm2d', 'ReLU', 'Sequential']);
+    const trained = countingKernels(() => model.call(x).clone());
+    assert.equal(trained.scaled, 0, 'batch statistics are not folded');
+    assert.equal(Number(bn.num_batches_tracked!.item()), 1, 'BatchNorm2d ran and counted the batch');
+  });
+
+  it('hooks see every module\'s own output, and the convolution\'s result stays readable after the fold', () => {
+    const block = new Block(4).eval();
+    const x = torch.randn([1, 4, 8, 8]);
+    const outputs = new Map<string, Tensor>();
+    const handles = [...block.named_children()].map(([name, m]) =>
+      m.register_forward_hook((_m: nn.Module, _args: unknown, out: Tensor) => { if (!outputs.has(name)) outputs.set(name, out); }));
+    const result = countingKernels(() => block.call(x).clone());
+    for (const h of handles) h.remove();
+    assert.equal(result.batchNorm, 0, 'hooks that only keep outputs do not stop the fold');
+    assertClose(result.result, unfusedBlock(block, x), 'block with hooks');
+    // Read after the fold: the convolution's own output is computed unfused, the batch-norm's with the fold.
+    assertClose(outputs.get('conv1')!, F.conv2d(x, block.conv1.weight, null, 1, 1), 'conv1 output read late');
+    const bn1 = block.bn1;
+    // bn1's output went through the in-place ReLU after its hook, as in PyTorch.
+    const bn1Output = F.batch_norm(outputs.get('conv1')!.clone(), bn1.running_mean, bn1.running_var, bn1.weight, bn1.bias);
+    assertClose(outputs.get('bn1')!, F.relu(bn1Output), 'bn1 output');
+  });
+
+  it('a deferred convolution computes from its operands as they were at the call: later writes are not seen', () => {
+    const conv = new nn.Conv2d(3, 4, 3, { padding: 1 }), bn = statefulBatchNorm(4);
+    bn.eval();
+    const x = torch.randn([1, 3, 6, 6]);
+    const expectedConv = F.conv2d(x, conv.weight, conv.bias, 1, 1).clone();
+    const expectedBn = F.relu(bn.call(expectedConv.clone()));
+    const y = conv.call(x), z = F.relu(bn.call(y), true);
+    // Writes to every operand before anything is read: in-place ops, load_state_dict, init, a write through view(dtype).
+    x.add_(1);
+    x.view('int32').fill_(0);
+    conv.load_state_dict(new Map([['weight', torch.zeros([4, 3, 3, 3])], ['bias', torch.ones([4])]]));
+    bn.running_mean!.fill_(100);
+    assertClose(z, expectedBn, 'the folded result');
+    assert.ok(same(y, expectedConv), 'the convolution result it was folded from');
+
+    // In-place ReLU on a result another waiting convolution reads: that one sees the values before ReLU.
+    const input = torch.randn([1, 2, 5, 5]), weight = torch.randn([2, 2, 3, 3]);
+    const aBefore = F.conv2d(input, weight).clone();
+    const a = F.conv2d(input, weight);
+    const b = F.conv2d(a, torch.ones([3, 2, 1, 1]));
+    assert.equal(F.relu(a, true), a);
+    assert.ok(same(a, F.relu(aBefore)));
+    assertClose(b, aBefore.sum(1, true).expand([1, 3, 3, 3]), 'reads the values before the in-place ReLU');
+  });
+
+  it('a deferred convolution checks the memory cap at the call', () => {
+    const x = torch.randn([1, 1, 64, 64]), w = torch.randn([16, 1, 3, 3]);
+    setAllocationCap(getAllocatedBytes() + 1024);
+    try {
+      assert.throws(() => F.conv2d(x, w), /would exceed the engine's memory cap/);
+    } finally { setAllocationCap(Infinity); }
   });
 });

@@ -61,7 +61,24 @@ function gemmParams(m: number, n: number, k: number, a: FloatArray, aOffset: num
   };
 }
 
+/** conv2d with its epilogue (Conv2dParams.scale, relu) as a pass over the output. */
 export function conv2d(p: Conv2dParams): void {
+  const scale = p.scale ?? null;
+  if (scale === null && !p.relu) { convolve(p); return; }
+  convolve({ ...p, bias: scale === null ? p.bias : null, scale: null, relu: false });
+  const { out } = p, plane = p.outH * p.outW, shift = scale === null ? null : p.bias;
+  for (let b = 0, at = 0; b < p.n; b++) {
+    for (let c = 0; c < p.cOut; c++, at += plane) {
+      const s = scale === null ? 1 : scale[c], t = shift === null ? 0 : shift[c];
+      for (let i = at; i < at + plane; i++) {
+        const v = out[i] * s + t;
+        out[i] = p.relu && !(v > 0) && !Number.isNaN(v) ? 0 : v;
+      }
+    }
+  }
+}
+
+function convolve(p: Conv2dParams): void {
   const { n, cIn, h, w, cOut, kh, kw, groups, outH, outW, input, weight, bias, out } = p;
   const outPlane = outH * outW;
   if (n === 0 || cOut === 0 || outPlane === 0) return;

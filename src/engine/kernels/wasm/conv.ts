@@ -3,6 +3,7 @@
 // channels by Winograd, cached or fused, see winograd.ts) and copied out, so linear memory holds one image's input
 // and output at a time. Operands already in linear memory (parameters, linear-storage.ts) are used in place.
 import type { Conv2dParams } from '../types';
+import { EPILOGUE_BIAS, epilogueBytes, epilogueFlags, writeEpilogue } from './epilogue';
 import { Operand, type LinearStorage } from './linear-storage';
 import type { WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
@@ -68,7 +69,8 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   const algorithm = winograd === null ? 'im2col' : chooseConvAlgorithm(p, winograd.fusedMaxTiles);
   if (algorithm === 'winograd-fused') { wasmWinogradFusedConv2d(runtime, winograd!, p, pool, linear); return; }
   if (algorithm === 'winograd' && wasmWinogradConv2d(runtime, winograd!, p, pool, linear)) return;
-  const bias = p.bias as Float32Array | null;
+  const bias = p.bias as Float32Array | null, scale = (p.scale ?? null) as Float32Array | null;
+  const flags = epilogueFlags(p);
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
   const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
   const out = new Operand(linear, p.out as Float32Array, cOut * outPlane);
@@ -78,12 +80,14 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   const threads = parts.length;
   const depth = (cIn / p.groups) * p.kh * p.kw;
   const [scratch, columnsAt, weightCopy, biasAt, inputCopy, outCopy] = runtime.reserve([
-    threads * runtime.gemmScratchBytes, threads * columns * 4, weight.scratchBytes, cOut * 4, input.scratchBytes, out.scratchBytes,
+    threads * runtime.gemmScratchBytes, threads * columns * 4, weight.scratchBytes, epilogueBytes(cOut), input.scratchBytes, out.scratchBytes,
   ]);
   const memory = runtime.floats();
   const weightAt = weight.at(weightCopy);
   weight.copyIn(memory, weightCopy);
-  if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
+  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, scale);
+  // With an epilogue the bias is added after the scale, by it; the convolution itself adds none.
+  const convBias = bias !== null && flags === EPILOGUE_BIAS ? 1 : 0;
   for (let b = 0; b < n; b++) {
     const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
     input.copyIn(memory, inputCopy, b);
@@ -91,11 +95,12 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
     const calls: KernelCall[] = parts.map(({ c0, c1, oy0, oy1 }, i) => ({
       op: 'conv2d',
       args: [1, cIn, h, w, c1 - c0, p.kh, p.kw, p.groups, p.strideH, p.strideW, p.padTop, p.padLeft, p.dilationH, p.dilationW,
-        outH, outW, inputAt, weightAt + c0 * depth * 4, biasAt + c0 * 4, bias === null ? 0 : 1, outAt + c0 * outPlane * 4,
+        outH, outW, inputAt, weightAt + c0 * depth * 4, biasAt + c0 * 4, convBias, outAt + c0 * outPlane * 4,
         columnsAt + i * columns * 4, columns, scratch + i * runtime.gemmScratchBytes, oy0, oy1],
     }));
     if (pool === null) runtime.exports.conv2d(...(calls[0].args as Parameters<WasmKernelRuntime['exports']['conv2d']>));
     else pool.run(calls);
+    if (flags & ~EPILOGUE_BIAS) runtime.exports.convEpilogue(outAt, cOut, outPlane, scaleAt, biasAt, flags);
     out.copyOut(memory, outCopy, b);
   }
 }

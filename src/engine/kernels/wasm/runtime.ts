@@ -22,11 +22,11 @@ export interface WasmKernelExports {
   winogradWeights(cOut: number, cIn: number, weight: number, u: number, jBegin: number, jEnd: number, temp: number): void;
   winogradScratchBytes(cIn: number, ocCount: number, tilesX: number, tileRows: number): number;
   winogradConv2d(cIn: number, h: number, w: number, cOut: number, padTop: number, padLeft: number, outH: number, outW: number,
-    input: number, u: number, bias: number, hasBias: number, out: number, ocBegin: number, ocEnd: number,
+    input: number, u: number, bias: number, scale: number, epilogue: number, out: number, ocBegin: number, ocEnd: number,
     tyBegin: number, tyEnd: number, scratch: number): void;
   winogradFusedScratchBytes(cIn: number, tilesX: number, tileRows: number): number;
   winogradFusedConv2d(cIn: number, h: number, w: number, padTop: number, padLeft: number, outH: number, outW: number,
-    input: number, weight: number, bias: number, hasBias: number, out: number, ocBegin: number, ocEnd: number,
+    input: number, weight: number, bias: number, scale: number, epilogue: number, out: number, ocBegin: number, ocEnd: number,
     tyBegin: number, tyEnd: number, scratch: number, transformInput: number): void;
   floatsEqual(a: number, b: number, count: number): number;
   floatsHash(a: number, count: number, seed: number): number;
@@ -35,6 +35,7 @@ export interface WasmKernelExports {
     scratch: number): void;
   maxPoolScratchBytes(h: number, kw: number, strideW: number, dilationW: number, outW: number): number;
   channelAffine(x: number, out: number, n: number, c: number, spatial: number, scale: number, shift: number): void;
+  convEpilogue(x: number, c: number, spatial: number, scale: number, bias: number, flags: number): void;
   activation(op: number, x: number, out: number, count: number, p0: number, p1: number): void;
   softmaxRows(x: number, out: number, rows: number, size: number, log: number): void;
   zeroBytes(at: number, bytes: number): void;

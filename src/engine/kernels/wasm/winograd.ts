@@ -9,6 +9,7 @@
 // cache is an LRU bounded by bytes (256 MiB by default); its blocks come from the runtime's region allocator, apart
 // from the per-call scratch.
 import type { Conv2dParams } from '../types';
+import { epilogueBytes, epilogueFlags, writeEpilogue } from './epilogue';
 import { linearAddress, Operand, type LinearStorage } from './linear-storage';
 import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
@@ -245,20 +246,20 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
   const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
   const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW);
-  const [scratch, stagingAt, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4, cOut * 4,
-    input.scratchBytes, out.scratchBytes]);
+  const [scratch, stagingAt, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4,
+    epilogueBytes(cOut), input.scratchBytes, out.scratchBytes]);
   const temps = parts.map((_, i) => scratch + i * scratchBytes);
   const u = cache.lookup(weight, cOut, cIn, stagingAt, temps, pool, linearAddress(linear, weight));
   if (u === null) return false;
   cache.calls++;
   const memory = runtime.floats(); // after lookup: allocating cache blocks may have grown memory
-  if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
+  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null), flags = epilogueFlags(p);
   for (let b = 0; b < n; b++) {
     const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
     input.copyIn(memory, inputCopy, b);
     const calls: KernelCall[] = parts.map(({ oc0, oc1, ty0, ty1 }, i) => ({
       op: 'winogradConv2d',
-      args: [cIn, h, w, cOut, p.padTop, p.padLeft, outH, outW, inputAt, u, biasAt, bias === null ? 0 : 1, outAt,
+      args: [cIn, h, w, cOut, p.padTop, p.padLeft, outH, outW, inputAt, u, biasAt, scaleAt, flags, outAt,
         oc0, oc1, ty0, ty1, scratch + i * scratchBytes],
     }));
     // With threads, this thread copies its share of the output out while the workers finish theirs.
@@ -317,11 +318,10 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
     : Math.min(cOut, Math.max(8, Math.floor(FUSED_CHUNK_FLOATS / filter / 8) * 8));
   const scratchBytes = alignUp(exports.winogradFusedScratchBytes(cIn, Math.ceil(outW / 4), tilesY));
   const [scratch, weightCopy, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes,
-    weightLinear >= 0 ? 0 : round * filter * 4, cOut * 4, input.scratchBytes, out.scratchBytes]);
+    weightLinear >= 0 ? 0 : round * filter * 4, epilogueBytes(cOut), input.scratchBytes, out.scratchBytes]);
   cache.fusedCalls++; // after reserve, which may throw WasmMemoryLimitError (then TypeScript runs the conv)
   const memory = runtime.floats();
-  if (bias !== null) memory.set(bias.subarray(0, cOut), biasAt >>> 2);
-  const hasBias = bias === null ? 0 : 1;
+  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null), flags = epilogueFlags(p);
   const weightAt = weightLinear >= 0 ? weightLinear : weightCopy;
   const copyWeights = (from: number, to: number, at: number) => {
     if (weightLinear < 0) memory.set(weight.subarray(from * filter, to * filter), (weightAt >>> 2) + at * filter);
@@ -342,7 +342,7 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
       const copyOwn = ownFirst ? () => copyWeights(0, ranges[0][1], 0) : undefined;
       const calls: KernelCall[] = ranges.map(([c0, c1], i) => ({
         op: 'winogradFusedConv2d',
-        args: [cIn, h, w, p.padTop, p.padLeft, outH, outW, inputAt, weightAt + c0 * filter * 4, biasAt, hasBias, outAt,
+        args: [cIn, h, w, p.padTop, p.padLeft, outH, outW, inputAt, weightAt + c0 * filter * 4, biasAt, scaleAt, flags, outAt,
           oc0 + c0, oc0 + c1, 0, tilesY, scratch + i * scratchBytes, oc0 === 0 ? 1 : 0],
       }));
       if (pool === null || calls.length === 1) {

@@ -5,7 +5,6 @@ import { Slice, Tensor } from '../../tensor';
 import { addIndent, Module } from '../module';
 import { Parameter } from '../parameter';
 import { AssertionError, KeyError, PyIndexError, typename, ValueError } from '../python';
-import { fusedConvBatchNormForward } from './norm';
 
 /** Python's slice.indices(len) expanded into the selected positions. */
 export function sliceRange(s: Slice, length: number): number[] {
@@ -104,13 +103,7 @@ export class Sequential extends Module {
   }
 
   override forward(input: any): any {
-    const modules = [...this];
-    for (let i = 0; i < modules.length;) {
-      // Eval-mode Conv2d → BatchNorm2d (→ ReLU) without hooks runs as one folded convolution (norm.ts).
-      const fused = fusedConvBatchNormForward(modules, i, input);
-      if (fused === null) input = modules[i++].call(input);
-      else { input = fused.output; i += fused.consumed; }
-    }
+    for (const module of this) input = module.call(input);
     return input;
   }
 

@@ -1,16 +1,12 @@
 // BatchNorm1d/2d/3d, LayerNorm, GroupNorm, RMSNorm (PyTorch's _NormBase/_BatchNorm and friends).
 import { signature } from '../../args';
 import * as F from '../../functional';
-import { batchNormCoefficients } from '../../functional/normalization';
 import { Tensor } from '../../tensor';
-import { globalForwardHooks, globalForwardPreHooks } from '../hooks';
 import * as init from '../init';
 import { Module } from '../module';
 import { emptyParameter, lazyFull, Parameter } from '../parameter';
 import { fmt, num, str, ValueError } from '../python';
 import type { StateDict } from '../state-dict';
-import { ReLU } from './activation';
-import { Conv2d } from './conv';
 
 const bnText = (name: string) => `${name}(num_features, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True, device=None, dtype=None)`;
 
@@ -124,34 +120,6 @@ export class BatchNorm3d extends BatchNormBase {
   protected _check_input_dim(input: Tensor): void {
     if (input.ndim !== 5) throw new ValueError(`expected 5D input (got ${input.ndim}D input)`);
   }
-}
-
-const hasHooks = (m: Module): boolean => m._forward_pre_hooks.size > 0 || m._forward_hooks.size > 0;
-
-/**
- * Sequential's eval-mode shortcut for Conv2d → BatchNorm2d (→ ReLU): the batch-norm is folded into the
- * convolution's weight and bias for this call only (parameters stay as they are) and ReLU runs in place on
- * the convolution's output, so one convolution replaces three passes. The result equals the unfused one
- * within float32 tolerance. Forward hooks must see each module's own output, so any hook on the three
- * modules (or a global one) keeps the unfused path: the extension's shape hooks do, the CLI and bench do not.
- * Subclasses (which may override forward) are never fused. Returns null when the run does not qualify.
- */
-export function fusedConvBatchNormForward(modules: readonly Module[], at: number, input: unknown): { output: Tensor; consumed: number } | null {
-  const conv = modules[at], bn = modules[at + 1];
-  if (!(input instanceof Tensor) || input.ndim !== 4 || (input.dtype !== 'float32' && input.dtype !== 'float64')) return null;
-  if (conv?.constructor !== Conv2d || bn?.constructor !== BatchNorm2d) return null;
-  if (globalForwardHooks.size > 0 || globalForwardPreHooks.size > 0 || hasHooks(conv) || hasHooks(bn)) return null;
-  const c = conv as Conv2d, b = bn as BatchNorm2d;
-  if (b.training || b.running_mean === null || b.running_var === null || c.padding_mode !== 'zeros' || b.num_features !== c.out_channels) return null;
-  const dtypeMatches = [c.weight, c.bias, b.running_mean, b.running_var, b.weight, b.bias].every((t) => t === null || t.dtype === input.dtype);
-  if (!dtypeMatches) return null;
-  const next = modules[at + 2];
-  const relu = next?.constructor === ReLU && !hasHooks(next);
-  const [scale, shift] = batchNormCoefficients(b.running_mean, b.running_var, b.eps, b.weight, b.bias);
-  const weight = c.weight.mul(scale.reshape([c.out_channels, 1, 1, 1]));
-  const bias = c.bias === null ? shift : c.bias.mul(scale).add(shift);
-  const output = F.conv2d(input, weight, bias, c.stride, c.padding, c.dilation, c.groups);
-  return { output: relu ? F.relu(output, true) : output, consumed: relu ? 3 : 2 };
 }
 
 const shapeTuple = (s: number | number[]): number[] => (typeof s === 'number' ? [s] : [...s]);

@@ -3,7 +3,7 @@
 export { gemmScratchBytes, sgemm } from './gemm';
 export { conv2d } from './conv';
 export { maxPool2d, maxPoolScratchBytes } from './pool';
-export { activation, channelAffine, softmaxRows } from './pointwise';
+export { activation, channelAffine, convEpilogue, softmaxRows } from './pointwise';
 export {
   floatsEqual, floatsHash, winogradConv2d, winogradFusedConv2d, winogradFusedScratchBytes, winogradScratchBytes, winogradWeightBytes,
   winogradWeights,

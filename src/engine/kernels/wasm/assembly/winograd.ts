@@ -9,6 +9,7 @@
 // Tiles run in blocks (a rectangle of tiles) whose V and M fit in L2, over a zero-padded copy of their input rows.
 // Small images take winogradFusedConv2d (end of the file) instead, which transforms U per call, a sliver at a time.
 // Both paths share the transforms and the micro-kernel, hence one file of over 400 lines.
+import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_SCALE } from './pointwise';
 import { madd } from './simd';
 
 /** Working set of one block's V and M: L2-sized (ResNet shapes: 0.5, 1 and 2 MiB within 10 %, 1 MiB best). */
@@ -317,11 +318,12 @@ function multiply(groups: i32, cIn: i32, u: usize, uEnd: usize, blocks: i32, j0:
 }
 
 /**
- * The 4x4 outputs of one tile for four channels (lanes) from M at `m` (ξ planes `stride` floats apart), plus
- * bias, transposed into the NCHW rows of channels oc..oc+3 (only `channels` of them, and only inside the output).
+ * The 4x4 outputs of one tile for four channels (lanes) from M at `m` (ξ planes `stride` floats apart), times scale
+ * plus bias (then max with 0 when `relu`), transposed into the NCHW rows of channels oc..oc+3 (only `channels` of
+ * them, and only inside the output). A scale of 1 changes no bit.
  */
-function transformOutputTile(m: usize, stride: i32, biasV: v128, out: usize, outH: i32, outW: i32, oy: i32, ox: i32,
-  channels: i32, temp: usize): void {
+function transformOutputTile(m: usize, stride: i32, scaleV: v128, biasV: v128, relu: bool, out: usize, outH: i32, outW: i32,
+  oy: i32, ox: i32, channels: i32, temp: usize): void {
   const s = byteOffset(stride);
   // Along y: temp[y][k] for columns k.
   for (let k = 0; k < 6; k++) {
@@ -338,8 +340,12 @@ function transformOutputTile(m: usize, stride: i32, biasV: v128, out: usize, out
     // Along x: rowT[x] for the four channels.
     outputTransform(v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64),
       v128.load(row, 80), rowT, 16);
-    const o0 = f32x4.add(v128.load(rowT), biasV), o1 = f32x4.add(v128.load(rowT, 16), biasV);
-    const o2 = f32x4.add(v128.load(rowT, 32), biasV), o3 = f32x4.add(v128.load(rowT, 48), biasV);
+    let o0 = f32x4.add(f32x4.mul(v128.load(rowT), scaleV), biasV), o1 = f32x4.add(f32x4.mul(v128.load(rowT, 16), scaleV), biasV);
+    let o2 = f32x4.add(f32x4.mul(v128.load(rowT, 32), scaleV), biasV), o3 = f32x4.add(f32x4.mul(v128.load(rowT, 48), scaleV), biasV);
+    if (relu) {
+      const zero = f32x4.splat(0);
+      o0 = f32x4.max(o0, zero); o1 = f32x4.max(o1, zero); o2 = f32x4.max(o2, zero); o3 = f32x4.max(o3, zero);
+    }
     const t0 = v128.shuffle<f32>(o0, o1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(o0, o1, 2, 6, 3, 7);
     const t2 = v128.shuffle<f32>(o2, o3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(o2, o3, 2, 6, 3, 7);
     const dst = out + byteOffset((oy + y) * outW + ox);
@@ -370,8 +376,8 @@ function transformOutputTile(m: usize, stride: i32, biasV: v128, out: usize, out
  * tilesX, tile rows of the whole output).
  */
 export function winogradConv2d(cIn: i32, h: i32, w: i32, cOut: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
-  input: usize, u: usize, bias: usize, hasBias: bool, out: usize, ocBegin: i32, ocEnd: i32, tyBegin: i32, tyEnd: i32,
-  scratch: usize): void {
+  input: usize, u: usize, bias: usize, scale: usize, epilogue: i32, out: usize, ocBegin: i32, ocEnd: i32, tyBegin: i32,
+  tyEnd: i32, scratch: usize): void {
   if (ocEnd <= ocBegin || tyEnd <= tyBegin || outW <= 0) return;
   const tilesX = (outW + 3) / 4, tilesY = (outH + 3) / 4;
   const ocCount = ocEnd - ocBegin, stride = productStride(ocCount);
@@ -405,9 +411,10 @@ export function winogradConv2d(cIn: i32, h: i32, w: i32, cOut: i32, padTop: i32,
         const oy = 4 * (ty0 + t / cols), ox = 4 * (tx0 + t % cols);
         const tileM = m + byteOffset(t * 36 * stride);
         for (let oc = ocBegin; oc < ocEnd; oc += 4) {
-          const biasV = hasBias ? v128.load(bias + byteOffset(oc)) : f32x4.splat(0);
-          transformOutputTile(tileM + byteOffset(oc - ocBegin), stride, biasV, out + byteOffset(oc * outH * outW), outH, outW,
-            oy, ox, min(4, ocEnd - oc), temp);
+          const biasV = epilogue & EPILOGUE_BIAS ? v128.load(bias + byteOffset(oc)) : f32x4.splat(0);
+          const scaleV = epilogue & EPILOGUE_SCALE ? v128.load(scale + byteOffset(oc)) : f32x4.splat(1);
+          transformOutputTile(tileM + byteOffset(oc - ocBegin), stride, scaleV, biasV, (epilogue & EPILOGUE_RELU) != 0,
+            out + byteOffset(oc * outH * outW), outH, outW, oy, ox, min(4, ocEnd - oc), temp);
         }
       }
     }
@@ -490,8 +497,8 @@ function transformSliver(cIn: i32, weight: usize, u: usize, xiStride: usize, tem
  * previous call on the same scratch (the caller feeds the weights a chunk of channels at a time).
  */
 export function winogradFusedConv2d(cIn: i32, h: i32, w: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
-  input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, ocBegin: i32, ocEnd: i32, tyBegin: i32, tyEnd: i32,
-  scratch: usize, transformInput: bool): void {
+  input: usize, weight: usize, bias: usize, scale: usize, epilogue: i32, out: usize, ocBegin: i32, ocEnd: i32,
+  tyBegin: i32, tyEnd: i32, scratch: usize, transformInput: bool): void {
   if (ocEnd <= ocBegin || tyEnd <= tyBegin || outW <= 0) return;
   const cols = (outW + 3) / 4, rows = tyEnd - tyBegin, tiles = rows * cols, groups = (tiles + 3) / 4;
   const widthP = roundUp(4 * cols + 2, 4);
@@ -532,9 +539,10 @@ export function winogradFusedConv2d(cIn: i32, h: i32, w: i32, padTop: i32, padLe
       const tileM = m + byteOffset(t * 36 * stride);
       for (let half = 0; half < channels; half += 4) {
         const oc = oc0 + half;
-        const biasV = hasBias ? v128.load(bias + byteOffset(oc)) : f32x4.splat(0);
-        transformOutputTile(tileM + byteOffset(half), stride, biasV, out + byteOffset(oc * outH * outW), outH, outW,
-          oy, ox, min(4, ocEnd - oc), temp);
+        const biasV = epilogue & EPILOGUE_BIAS ? v128.load(bias + byteOffset(oc)) : f32x4.splat(0);
+        const scaleV = epilogue & EPILOGUE_SCALE ? v128.load(scale + byteOffset(oc)) : f32x4.splat(1);
+        transformOutputTile(tileM + byteOffset(half), stride, scaleV, biasV, (epilogue & EPILOGUE_RELU) != 0,
+          out + byteOffset(oc * outH * outW), outH, outW, oy, ox, min(4, ocEnd - oc), temp);
       }
     }
   }
