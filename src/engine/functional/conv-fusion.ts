@@ -22,41 +22,57 @@ export function isWhole(t: Tensor): boolean {
   return t.offset === 0 && t.storage.length === t.numel() && t.is_contiguous();
 }
 
+/** What a deferred convolution holds: its operands, and the tensor its epilogue adds (a residual connection). */
+export interface ConvOperands { input: Held; weight: Held; bias: Held | null; residual: Held | null }
+
 /**
- * A float32/float64 conv2d waiting to run: inputs hold [input, weight] or [input, weight, bias], whole and
- * contiguous. `scale`/`shift` (per output channel) and `relu` are its epilogue; with `scale`, `shift` is the
- * whole added term (the bias already folded in) and `inputs` holds no bias.
+ * A float32/float64 conv2d waiting to run, on whole and contiguous operands. `scale`/`shift` (per output channel),
+ * `residual` and `relu` are its epilogue, applied in that order; with `scale`, `shift` is the whole added term (the
+ * bias folded in) and no bias is held.
  */
 export class DeferredConv implements DeferredOp {
-  constructor(readonly geometry: ConvGeometry, readonly inputs: readonly Held[], readonly scale: FloatArray | null = null,
-    readonly shift: FloatArray | null = null, readonly relu = false) {}
+  readonly inputs: readonly Held[];
 
-  run(out: NumArray, [input, weight, bias]: NumArray[]): void {
+  constructor(readonly geometry: ConvGeometry, readonly operands: ConvOperands, readonly scale: FloatArray | null = null,
+    readonly shift: FloatArray | null = null, readonly relu = false) {
+    const { input, weight, bias, residual } = operands;
+    this.inputs = [input, weight, ...(bias ? [bias] : []), ...(residual ? [residual] : [])];
+  }
+
+  run(out: NumArray, values: NumArray[]): void {
+    const { bias, residual } = this.operands;
     kernels().conv2d({
-      ...this.geometry, input: input as FloatArray, weight: weight as FloatArray,
-      bias: this.scale !== null ? this.shift : (bias as FloatArray | undefined) ?? null,
+      ...this.geometry, input: values[0] as FloatArray, weight: values[1] as FloatArray,
+      bias: this.scale !== null ? this.shift : bias ? values[2] as FloatArray : null,
+      residual: residual ? values[values.length - 1] as FloatArray : null,
       scale: this.scale, relu: this.relu, out: out as FloatArray,
     });
   }
 
   /** Whether a batch-norm can still fold in (nothing applied yet). */
-  get acceptsBatchNorm(): boolean { return this.scale === null && !this.relu; }
+  get acceptsBatchNorm(): boolean { return this.scale === null && this.operands.residual === null && !this.relu; }
+  /** Whether a residual add can still fold in (no ReLU or residual yet). */
+  get acceptsResidual(): boolean { return this.operands.residual === null && !this.relu; }
 
   /** The convolution followed by x * scale[c] + shift[c] (an eval-mode batch-norm's coefficients). */
   withBatchNorm(scale: FloatArray, shift: FloatArray): DeferredConv {
-    const [input, weight, bias] = this.inputs;
+    const { bias } = this.operands;
     let combined = shift;
-    if (bias !== undefined) {
+    if (bias !== null) {
       // The convolution's bias goes through the batch-norm: (y + b) * s + t = y * s + (b * s + t).
       const b = bias.values as FloatArray;
       combined = shift.slice();
       for (let c = 0; c < combined.length; c++) combined[c] = b[c] * scale[c] + shift[c];
     }
-    return new DeferredConv(this.geometry, [input, weight], scale, combined, false);
+    return new DeferredConv(this.geometry, { ...this.operands, bias: null }, scale, combined, false);
+  }
+
+  withResidual(residual: Held): DeferredConv {
+    return new DeferredConv(this.geometry, { ...this.operands, residual }, this.scale, this.shift, false);
   }
 
   withRelu(): DeferredConv {
-    return new DeferredConv(this.geometry, this.inputs, this.scale, this.shift, true);
+    return new DeferredConv(this.geometry, this.operands, this.scale, this.shift, true);
   }
 }
 
@@ -80,6 +96,26 @@ export function foldBatchNorm(x: Tensor, scale: FloatArray, shift: FloatArray): 
   const Floats = x.dtype === 'float32' ? Float32Array : Float64Array;
   if (op === null || !op.acceptsBatchNorm || !(scale instanceof Floats) || !(shift instanceof Floats)) return null;
   return deferredResult(x.shape, x.dtype, op.withBatchNorm(scale, shift));
+}
+
+/**
+ * x + other folded into the convolution x (or other) waits for, as a residual connection: same shape and dtype,
+ * other whole; in place (x += other) only while nothing waiting reads x. Null when it does not apply.
+ */
+export function foldResidual(x: Tensor, other: unknown, inplace: boolean): Tensor | null {
+  if (!(other instanceof Tensor)) return null;
+  // [convolution result, tensor added to it]: out of place, either operand may be the convolution's.
+  const candidates: [Tensor, Tensor][] = inplace ? [[x, other]] : [[x, other], [other, x]];
+  for (const [result, residual] of candidates) {
+    const conv = deferredConvOf(result);
+    if (conv === null || !conv.acceptsResidual || !isWhole(residual) || residual.storage.base !== null) continue;
+    if (residual.storage === result.storage || residual.dtype !== result.dtype || residual.ndim !== result.ndim ||
+      residual.shape.some((size, i) => size !== result.shape[i])) continue;
+    const op = conv.withResidual(residual.storage.hold());
+    if (!inplace) return deferredResult(result.shape, result.dtype, op);
+    return result.storage.redefer(op) ? result : null;
+  }
+  return null;
 }
 
 /**

@@ -79,7 +79,9 @@ function conv2dCore(input: Tensor, weight: Tensor, bias: Tensor | null, stride: 
   const shape = [n, cOut, outH, outW];
   // float32/float64 run when first read, so that a batch-norm or ReLU can fold in (conv-fusion.ts).
   if (dtype === 'float32' || dtype === 'float64')
-    return deferredResult(shape, dtype, new DeferredConv(geometry, [input, weight, ...(bias ? [bias] : [])].map((t) => denseStorage(t).hold())));
+    return deferredResult(shape, dtype, new DeferredConv(geometry, {
+      input: denseStorage(input).hold(), weight: denseStorage(weight).hold(), bias: bias ? denseStorage(bias).hold() : null, residual: null,
+    }));
   const out = allocArray(computeDType(dtype), n * cOut * outH * outW) as FloatArray;
   kernels().conv2d({ ...geometry, input: denseFloat(input), weight: denseFloat(weight), bias: bias ? denseFloat(bias) : null, out });
   return fromCompute(out, shape, dtype);

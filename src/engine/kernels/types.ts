@@ -61,11 +61,14 @@ export interface Conv2dParams {
   input: Float32Array | Float64Array; weight: Float32Array | Float64Array; bias: Float32Array | Float64Array | null;
   out: Float32Array | Float64Array;                       // contiguous [n, cOut, outH, outW]
   /**
-   * Epilogue (an eval-mode batch-norm and ReLU folded in): with `scale`, out = conv * scale[oc] + bias[oc], bias then
-   * being the whole shift; with `relu`, out = max(out, 0) last (NaN stays NaN). Equal to the separate passes within
+   * Epilogue (an eval-mode batch-norm, a residual add and ReLU folded in): with `scale`, out = conv * scale[oc] +
+   * bias[oc], bias then being the whole shift; `residual` is added next; with `relu`, out = max(out, 0) last (NaN
+   * stays NaN). Equal to the separate passes within
    * float32 rounding.
    */
   scale?: Float32Array | Float64Array | null;
+  /** Added after the scale and bias, before ReLU (a residual connection): contiguous, the output's shape. */
+  residual?: Float32Array | Float64Array | null;
   relu?: boolean;
 }
 

@@ -7,6 +7,7 @@ import { kernels } from '../kernels/types';
 import { broadcastShapes, broadcastStrides, contiguousStrides } from '../shape';
 import { encodingOf, Scalar, Tensor, TensorLike } from '../tensor';
 import { defaultDType } from './state';
+import { foldResidual } from '../functional/conv-fusion';
 
 export type ScalarLike = Scalar | PyFloat;
 
@@ -114,7 +115,15 @@ function scaleOperand(b: TensorLike | PyFloat, alpha: number | PyFloat | undefin
   return b instanceof PyFloat || alpha instanceof PyFloat || !Number.isInteger(v) ? new PyFloat(v) : v;
 }
 export function add(a: TensorLike | PyFloat, b: TensorLike | PyFloat, opts?: { alpha?: number | PyFloat }): Tensor {
-  return binaryOp('add', a, scaleOperand(b, opts?.alpha));
+  // A convolution's result still waiting to run takes the add as its epilogue (a residual connection).
+  const scaled = scaleOperand(b, opts?.alpha);
+  return (a instanceof Tensor && scaled === b ? foldResidual(a, b, false) : null) ?? binaryOp('add', a, scaled);
+}
+/** a += b: in place into a waiting convolution's epilogue when possible (never computing the convolution twice). */
+export function addInPlace(a: Tensor, b: TensorLike | PyFloat, opts?: { alpha?: number | PyFloat }): Tensor {
+  const scaled = scaleOperand(b, opts?.alpha);
+  if (scaled === b && foldResidual(a, b, true) !== null) return a;
+  return a.copy_(binaryOp('add', a, scaled));
 }
 export function sub(a: TensorLike | PyFloat, b: TensorLike | PyFloat, opts?: { alpha?: number | PyFloat }): Tensor {
   if ((a instanceof Tensor && a.dtype === 'bool') || (b instanceof Tensor && b.dtype === 'bool'))

@@ -7,6 +7,7 @@ import { DType, PyFloat } from '../dtype';
 import { torchLogSoftmax, torchSoftmax } from '../functional/activation';
 import type { Tensor as TensorClass, TensorLike } from '../tensor';
 import * as api from './api';
+import * as ew from './elementwise';
 import * as f from './factories';
 import * as reduce from './reduce';
 import * as sh from './shape';
@@ -98,7 +99,7 @@ class TensorMethods {
   log_softmax(this: Tensor, ...args: unknown[]): Tensor { return torchLogSoftmax(this, ...args); }
 
   // ---- in place: compute, then write into this tensor's elements ----
-  add_(this: Tensor, other: Operand, opts?: { alpha?: number | PyFloat }): Tensor { return this.copy_(this.add(other, opts)); }
+  add_(this: Tensor, other: Operand, opts?: { alpha?: number | PyFloat }): Tensor { return ew.addInPlace(this, other, opts); }
   sub_(this: Tensor, other: Operand, opts?: { alpha?: number | PyFloat }): Tensor { return this.copy_(this.sub(other, opts)); }
   mul_(this: Tensor, other: Operand): Tensor { return this.copy_(this.mul(other)); }
   div_(this: Tensor, other: Operand, opts?: { rounding_mode?: string | null }): Tensor { return this.copy_(this.div(other, opts)); }

@@ -35,23 +35,25 @@ function params(c: Case, bias: boolean, seed: number): Conv2dParams {
 
 describeKernels('conv2d epilogue (folded batch-norm and ReLU)', (kernels) => {
   for (const c of cases) {
-    for (const [scaled, relu] of [[true, true], [true, false], [false, true]] as const) {
+    for (const [scaled, relu, residual] of [[true, true, false], [true, false, false], [false, true, false], [true, true, true], [false, false, true]] as const) {
       for (const bias of [true, false]) {
-        it(`${c.name}: ${scaled ? 'scale + shift' : bias ? 'bias' : 'no bias'}${relu ? ', relu' : ''}${scaled && !bias ? ', no shift' : ''}`, () => {
+        const steps = `${scaled ? 'scale + shift' : bias ? 'bias' : 'no bias'}${scaled && !bias ? ' (no shift)' : ''}${residual ? ', residual' : ''}${relu ? ', relu' : ''}`;
+        it(`${c.name}: ${steps}`, () => {
           const plain = params(c, false, 7);
           kernels().conv2d(plain);
           const p = params(c, bias, 7);
           const scale = scaled ? randomArray(c.cOut, 11, 2) : null;
           p.scale = scale;
           p.relu = relu;
+          p.residual = residual ? randomArray(p.out.length, 13, 3) : null;
           kernels().conv2d(p);
           const plane = p.outH * p.outW;
           let relued = 0;
           for (let i = 0; i < p.out.length; i++) {
             const ch = Math.floor(i / plane) % c.cOut;
-            let expected = plain.out[i] * (scale === null ? 1 : scale[ch]) + (p.bias === null ? 0 : p.bias[ch]);
+            let expected: number = plain.out[i] * (scale === null ? 1 : scale[ch]) + (p.bias === null ? 0 : p.bias[ch]) + (p.residual?.[i] ?? 0);
             if (relu && expected < 0) { expected = 0; relued++; }
-            const tolerance = 1e-5 + 1e-5 * Math.abs(expected) + 1e-6 * Math.abs(plain.out[i] * (scale?.[ch] ?? 1));
+            const tolerance = 1e-5 + 1e-5 * Math.abs(expected) + 1e-6 * (Math.abs(plain.out[i] * (scale?.[ch] ?? 1)) + Math.abs(p.residual?.[i] ?? 0));
             if (!(Math.abs(p.out[i] - expected) <= tolerance)) assert.fail(`out[${i}] is ${p.out[i]}, expected ${expected}`);
           }
           if (relu) assert.ok(relued > p.out.length / 5, 'ReLU had negative values to clamp');

@@ -74,12 +74,13 @@ describe('batch_norm and activations on the fast kernels', () => {
   });
 
   /** Runs body counting the kernel calls it makes: conv2d (and those with an epilogue) and batchNormInference. */
-  function countingKernels<T>(body: () => T): { result: T; conv2d: number; scaled: number; relu: number; batchNorm: number } {
+  function countingKernels<T>(body: () => T): { result: T; conv2d: number; scaled: number; relu: number; residual: number; batchNorm: number; binary: number } {
     const k = kernels();
-    const counts = { conv2d: 0, scaled: 0, relu: 0, batchNorm: 0 };
+    const counts = { conv2d: 0, scaled: 0, relu: 0, residual: 0, batchNorm: 0, binary: 0 };
     setKernels({
       ...k,
-      conv2d(p) { counts.conv2d++; if (p.scale) counts.scaled++; if (p.relu) counts.relu++; k.conv2d(p); },
+      conv2d(p) { counts.conv2d++; if (p.scale) counts.scaled++; if (p.relu) counts.relu++; if (p.residual) counts.residual++; k.conv2d(p); },
+      binary(...args) { counts.binary++; k.binary(...args); },
       batchNormInference(...args) { counts.batchNorm++; k.batchNormInference(...args); },
     });
     try { return { result: body(), ...counts }; } finally { setKernels(k); }
@@ -112,7 +113,8 @@ describe('batch_norm and activations on the fast kernels', () => {
     const block = new Block(6).eval();
     const x = torch.randn([2, 6, 9, 9]);
     const fused = countingKernels(() => block.call(x).clone());
-    assert.deepEqual([fused.conv2d, fused.scaled, fused.relu, fused.batchNorm], [2, 2, 1, 0], 'both batch-norms and the first ReLU folded');
+    assert.deepEqual([fused.conv2d, fused.scaled, fused.relu, fused.residual, fused.batchNorm, fused.binary], [2, 2, 2, 1, 0, 0],
+      'both batch-norms, the residual add and both ReLUs folded');
     assertClose(fused.result, unfusedBlock(block, x), 'block');
 
     for (const [convArgs, relu] of [[{ padding: 1 }, true], [{ stride: 2, bias: false }, true], [{ groups: 2, dilation: 2 }, false]] as const) {
@@ -189,6 +191,40 @@ describe('batch_norm and activations on the fast kernels', () => {
     assert.equal(F.relu(a, true), a);
     assert.ok(same(a, F.relu(aBefore)));
     assertClose(b, aBefore.sum(1, true).expand([1, 3, 3, 3]), 'reads the values before the in-place ReLU');
+  });
+
+  it('a residual add folds in either order and in place (+=); what cannot fold still adds correctly', () => {
+    const conv = new nn.Conv2d(3, 3, 3, { padding: 1 });
+    const x = torch.randn([2, 3, 5, 5]), r = torch.randn([2, 3, 5, 5]);
+    const expected = F.conv2d(x, conv.weight, conv.bias, 1, 1).clone().add(r);
+    for (const [what, compute] of [
+      ['conv + r', () => conv.call(x).add(r)],
+      ['r + conv', () => torch.add(r, conv.call(x))],
+      ['conv += r', () => conv.call(x).add_(r)],
+    ] as const) {
+      const run = countingKernels(() => compute().clone());
+      assert.deepEqual([run.residual, run.binary], [1, 0], what);
+      assertClose(run.result, expected, what);
+    }
+    // Not folded: alpha, broadcasting, a result added to itself, an in-place add on a result another waiting op reads.
+    for (const [what, compute, reference] of [
+      ['alpha 2', () => conv.call(x).add(r, { alpha: 2 }), () => expected.add(r)],
+      ['broadcast', () => conv.call(x).add(r.narrow(0, 0, 1)), () => expected.sub(r).add(r.narrow(0, 0, 1))],
+      ['y + y', () => { const y = conv.call(x); return y.add(y); }, () => expected.sub(r).mul(2)],
+    ] as const) {
+      const run = countingKernels(() => compute().clone());
+      assert.equal(run.residual, 0, what);
+      assertClose(run.result, reference(), what);
+    }
+    const y = conv.call(x);
+    const reader = F.conv2d(y, torch.ones([1, 3, 1, 1]));
+    y.add_(r);
+    assertClose(y, expected, 'y += r while another op waits on y');
+    assertClose(reader, expected.sub(r).sum(1, true), 'that op saw y before the add');
+    // The residual operand is held like any other: writing it afterwards changes nothing.
+    const z = conv.call(x).add(r);
+    r.mul_(0);
+    assertClose(z, expected, 'residual written after the add');
   });
 
   it('a deferred convolution checks the memory cap at the call', () => {

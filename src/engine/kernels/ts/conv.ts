@@ -61,17 +61,17 @@ function gemmParams(m: number, n: number, k: number, a: FloatArray, aOffset: num
   };
 }
 
-/** conv2d with its epilogue (Conv2dParams.scale, relu) as a pass over the output. */
+/** conv2d with its epilogue (Conv2dParams.scale, residual, relu) as a pass over the output. */
 export function conv2d(p: Conv2dParams): void {
-  const scale = p.scale ?? null;
-  if (scale === null && !p.relu) { convolve(p); return; }
-  convolve({ ...p, bias: scale === null ? p.bias : null, scale: null, relu: false });
+  const scale = p.scale ?? null, residual = p.residual ?? null;
+  if (scale === null && residual === null && !p.relu) { convolve(p); return; }
+  convolve({ ...p, bias: scale === null ? p.bias : null, scale: null, residual: null, relu: false });
   const { out } = p, plane = p.outH * p.outW, shift = scale === null ? null : p.bias;
   for (let b = 0, at = 0; b < p.n; b++) {
     for (let c = 0; c < p.cOut; c++, at += plane) {
       const s = scale === null ? 1 : scale[c], t = shift === null ? 0 : shift[c];
       for (let i = at; i < at + plane; i++) {
-        const v = out[i] * s + t;
+        const v = out[i] * s + t + (residual === null ? 0 : residual[i]);
         out[i] = p.relu && !(v > 0) && !Number.isNaN(v) ? 0 : v;
       }
     }

@@ -79,8 +79,10 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   const parts = shares(p, pool?.threads ?? 1);
   const threads = parts.length;
   const depth = (cIn / p.groups) * p.kh * p.kw;
-  const [scratch, columnsAt, weightCopy, biasAt, inputCopy, outCopy] = runtime.reserve([
+  const residual = p.residual ? new Operand(linear, p.residual as Float32Array, cOut * outPlane) : null;
+  const [scratch, columnsAt, weightCopy, biasAt, inputCopy, outCopy, residualCopy] = runtime.reserve([
     threads * runtime.gemmScratchBytes, threads * columns * 4, weight.scratchBytes, epilogueBytes(cOut), input.scratchBytes, out.scratchBytes,
+    residual?.scratchBytes ?? 0,
   ]);
   const memory = runtime.floats();
   const weightAt = weight.at(weightCopy);
@@ -100,7 +102,10 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
     }));
     if (pool === null) runtime.exports.conv2d(...(calls[0].args as Parameters<WasmKernelRuntime['exports']['conv2d']>));
     else pool.run(calls);
-    if (flags & ~EPILOGUE_BIAS) runtime.exports.convEpilogue(outAt, cOut, outPlane, scaleAt, biasAt, flags);
+    if (flags & ~EPILOGUE_BIAS) {
+      residual?.copyIn(memory, residualCopy, b);
+      runtime.exports.convEpilogue(outAt, cOut, outPlane, scaleAt, biasAt, flags, residual?.at(residualCopy, b) ?? 0);
+    }
     out.copyOut(memory, outCopy, b);
   }
 }

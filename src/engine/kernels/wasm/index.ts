@@ -132,7 +132,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     },
     conv2d(p: Conv2dParams): void {
       const work = p.cOut * p.outH * p.outW * (p.cIn / p.groups) * p.kh * p.kw;
-      const useWasm = isFloat32(p.input) && isFloat32(p.weight) && isFloat32(p.out) && (p.bias === null || isFloat32(p.bias)) && (!p.scale || isFloat32(p.scale)) &&
+      const useWasm = isFloat32(p.input) && isFloat32(p.weight) && isFloat32(p.out) && (p.bias === null || isFloat32(p.bias)) && (!p.scale || isFloat32(p.scale)) && (!p.residual || isFloat32(p.residual)) &&
         work >= minConvWork;
       const cache = poolFor(work) === null ? serialWinograd : winograd;
       if (useWasm) orTs(() => wasmConv2d(on(work), p, poolFor(work), cache, linear), () => ts.conv2d(p));

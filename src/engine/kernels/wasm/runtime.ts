@@ -35,7 +35,7 @@ export interface WasmKernelExports {
     scratch: number): void;
   maxPoolScratchBytes(h: number, kw: number, strideW: number, dilationW: number, outW: number): number;
   channelAffine(x: number, out: number, n: number, c: number, spatial: number, scale: number, shift: number): void;
-  convEpilogue(x: number, c: number, spatial: number, scale: number, bias: number, flags: number): void;
+  convEpilogue(x: number, c: number, spatial: number, scale: number, bias: number, flags: number, residual: number): void;
   activation(op: number, x: number, out: number, count: number, p0: number, p1: number): void;
   softmaxRows(x: number, out: number, rows: number, size: number, log: number): void;
   zeroBytes(at: number, bytes: number): void;

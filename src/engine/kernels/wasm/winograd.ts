@@ -5,11 +5,11 @@
 // (load_state_dict, edits, in-place ops) without any version counter, so every call copies the weights into its
 // scratch (as the im2col path does, here a chunk at a time) and compares them with the raw copy in WASM (a SIMD
 // pass), transforming again on a difference. Entries are found by the weight array's identity, else by a hash of
-// the contents (conv-bn fusion hands over a fresh array every call), and always confirmed by the comparison. The
+// the contents (a weight array replaced by equal values still hits), and always confirmed by the comparison. The
 // cache is an LRU bounded by bytes (256 MiB by default); its blocks come from the runtime's region allocator, apart
 // from the per-call scratch.
 import type { Conv2dParams } from '../types';
-import { epilogueBytes, epilogueFlags, writeEpilogue } from './epilogue';
+import { epilogueBytes, epilogueFlags, residualPass, writeEpilogue } from './epilogue';
 import { linearAddress, Operand, type LinearStorage } from './linear-storage';
 import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
@@ -246,14 +246,16 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
   const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
   const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW);
-  const [scratch, stagingAt, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4,
-    epilogueBytes(cOut), input.scratchBytes, out.scratchBytes]);
+  const residual = residualPass(runtime, linear, p);
+  const [scratch, stagingAt, biasAt, inputCopy, outCopy, residualCopy] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4,
+    epilogueBytes(cOut), input.scratchBytes, out.scratchBytes, residual?.scratchBytes ?? 0]);
   const temps = parts.map((_, i) => scratch + i * scratchBytes);
   const u = cache.lookup(weight, cOut, cIn, stagingAt, temps, pool, linearAddress(linear, weight));
   if (u === null) return false;
   cache.calls++;
   const memory = runtime.floats(); // after lookup: allocating cache blocks may have grown memory
-  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null), flags = epilogueFlags(p);
+  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null);
+  const flags = residual?.kernelFlags ?? epilogueFlags(p);
   for (let b = 0; b < n; b++) {
     const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
     input.copyIn(memory, inputCopy, b);
@@ -264,9 +266,12 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
     }));
     // With threads, this thread copies its share of the output out while the workers finish theirs.
     const copyOut = (s: Share) => copyShareOut(memory, out, outCopy, b, s, outH, outW);
-    if (pool === null) {
-      exports.winogradConv2d(...(calls[0].args as Parameters<typeof exports.winogradConv2d>));
-      copyOut({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
+    const whole: Share = { oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY };
+    if (pool === null || residual !== null) {
+      if (pool === null) exports.winogradConv2d(...(calls[0].args as Parameters<typeof exports.winogradConv2d>));
+      else pool.run(calls);
+      residual?.run(memory, residualCopy, b, outAt);
+      copyOut(whole);
     } else {
       pool.run(calls, undefined, () => copyOut(parts[0]));
       for (let i = 1; i < parts.length; i++) copyOut(parts[i]);
@@ -317,11 +322,13 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
   const round = threads > 1 || weightLinear >= 0 ? cOut
     : Math.min(cOut, Math.max(8, Math.floor(FUSED_CHUNK_FLOATS / filter / 8) * 8));
   const scratchBytes = alignUp(exports.winogradFusedScratchBytes(cIn, Math.ceil(outW / 4), tilesY));
-  const [scratch, weightCopy, biasAt, inputCopy, outCopy] = runtime.reserve([threads * scratchBytes,
-    weightLinear >= 0 ? 0 : round * filter * 4, epilogueBytes(cOut), input.scratchBytes, out.scratchBytes]);
+  const residual = residualPass(runtime, linear, p);
+  const [scratch, weightCopy, biasAt, inputCopy, outCopy, residualCopy] = runtime.reserve([threads * scratchBytes,
+    weightLinear >= 0 ? 0 : round * filter * 4, epilogueBytes(cOut), input.scratchBytes, out.scratchBytes, residual?.scratchBytes ?? 0]);
   cache.fusedCalls++; // after reserve, which may throw WasmMemoryLimitError (then TypeScript runs the conv)
   const memory = runtime.floats();
-  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null), flags = epilogueFlags(p);
+  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null);
+  const flags = residual?.kernelFlags ?? epilogueFlags(p);
   const weightAt = weightLinear >= 0 ? weightLinear : weightCopy;
   const copyWeights = (from: number, to: number, at: number) => {
     if (weightLinear < 0) memory.set(weight.subarray(from * filter, to * filter), (weightAt >>> 2) + at * filter);
@@ -351,11 +358,18 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
       } else {
         // Threads mean one round (oc0 0): this thread copies its output channels out while the workers finish.
         const share = (i: number): Share => ({ oc0: ranges[i][0], oc1: ranges[i][1], ty0: 0, ty1: tilesY });
-        pool.run(calls, copyOwn, () => copyShare(share(0)));
+        if (residual !== null) {
+          pool.run(calls, copyOwn);
+          residual.run(memory, residualCopy, b, outAt);
+          copyShare(share(0));
+        } else pool.run(calls, copyOwn, () => copyShare(share(0)));
         for (let i = 1; i < ranges.length; i++) copyShare(share(i));
         continue;
       }
-      if (oc1 === cOut) copyShare({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
+      if (oc1 === cOut) {
+        residual?.run(memory, residualCopy, b, outAt);
+        copyShare({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
+      }
     }
   }
 }
