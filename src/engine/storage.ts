@@ -79,7 +79,44 @@ export class Held {
  */
 export interface DeferredOp {
   readonly inputs: readonly Held[];
+  /** What the deferred-work tracer returned when the op was made (the work's owner), if one was set. */
+  readonly tag?: unknown;
   run(out: NumArray, inputs: NumArray[]): void;
+}
+
+/**
+ * Who deferred work is charged to (a forward pass timing each module): `created` tags an op when it is made,
+ * `ran` reports the milliseconds the op took when it ran, however much later, excluding deferred ops it ran inside.
+ */
+export interface DeferredTracer {
+  created(): unknown;
+  ran(tag: unknown, ms: number): void;
+}
+
+let tracer: DeferredTracer | null = null;
+/** Milliseconds of traced deferred work run inside the op running now (subtracted from its own). */
+let nestedMs = 0;
+
+/** Installs (or with null removes) the tracer; returns the previous one. */
+export function setDeferredTracer(next: DeferredTracer | null): DeferredTracer | null {
+  const previous = tracer;
+  tracer = next;
+  return previous;
+}
+
+/** The tracer's tag for an op made now (undefined without a tracer). */
+export function deferredTag(): unknown { return tracer?.created(); }
+
+function runTraced(t: DeferredTracer, op: DeferredOp, out: NumArray): void {
+  const outer = nestedMs, start = performance.now();
+  nestedMs = 0;
+  try {
+    op.run(out, op.inputs.map((h) => h.values));
+  } finally {
+    const elapsed = performance.now() - start;
+    t.ran(op.tag, elapsed - nestedMs);
+    nestedMs = outer + elapsed;
+  }
 }
 
 export class Storage {
@@ -182,7 +219,8 @@ export class Storage {
     const op = this.deferred;
     if (op !== null) {
       const arr = allocArray(this.dtype, this.length);
-      op.run(arr, op.inputs.map((h) => h.values));
+      if (tracer !== null && op.tag !== undefined) runTraced(tracer, op, arr);
+      else op.run(arr, op.inputs.map((h) => h.values));
       // After running: an op that threw leaves the storage as it was.
       for (const input of op.inputs) input.waiting--;
       this.deferred = null;

@@ -10,7 +10,7 @@ import type { DType, NumArray } from '../dtype';
 import type { Conv2dParams } from '../kernels/types';
 import { kernels } from '../kernels/types';
 import { contiguousStrides, numel } from '../shape';
-import { Storage, type DeferredOp, type Held } from '../storage';
+import { deferredTag, Storage, type DeferredOp, type Held } from '../storage';
 import { Tensor } from '../tensor';
 
 type FloatArray = Float32Array | Float64Array;
@@ -34,7 +34,7 @@ export class DeferredConv implements DeferredOp {
   readonly inputs: readonly Held[];
 
   constructor(readonly geometry: ConvGeometry, readonly operands: ConvOperands, readonly scale: FloatArray | null = null,
-    readonly shift: FloatArray | null = null, readonly relu = false) {
+    readonly shift: FloatArray | null = null, readonly relu = false, readonly tag: unknown = deferredTag()) {
     const { input, weight, bias, residual } = operands;
     this.inputs = [input, weight, ...(bias ? [bias] : []), ...(residual ? [residual] : [])];
   }
@@ -64,15 +64,15 @@ export class DeferredConv implements DeferredOp {
       combined = shift.slice();
       for (let c = 0; c < combined.length; c++) combined[c] = b[c] * scale[c] + shift[c];
     }
-    return new DeferredConv(this.geometry, { ...this.operands, bias: null }, scale, combined, false);
+    return new DeferredConv(this.geometry, { ...this.operands, bias: null }, scale, combined, false, this.tag);
   }
 
   withResidual(residual: Held): DeferredConv {
-    return new DeferredConv(this.geometry, { ...this.operands, residual }, this.scale, this.shift, false);
+    return new DeferredConv(this.geometry, { ...this.operands, residual }, this.scale, this.shift, false, this.tag);
   }
 
   withRelu(): DeferredConv {
-    return new DeferredConv(this.geometry, this.operands, this.scale, this.shift, true);
+    return new DeferredConv(this.geometry, this.operands, this.scale, this.shift, true, this.tag);
   }
 }
 

@@ -1,9 +1,13 @@
 // forward: one eval-mode pass with global forward hooks timing every module call and recording its
 // output shape. Python modules are called through the engine like any other, so they appear too.
+// Convolutions run when their result is first read (batch-norm, residual add and ReLU fold into them:
+// engine/functional/conv-fusion.ts), often inside a later module: a deferred-work tracer charges that time to
+// the module that made the convolution (and the modules around it), not to the one that happened to read it.
 import type { EngineDType, ForwardInput, ForwardOutput, ForwardParams, ForwardResult, LayerRecord } from '../../../protocol/engine';
 import { nn, torch } from '../../../engine';
 import { isFloating } from '../../../engine/dtype';
 import type { Module } from '../../../engine/nn';
+import { setDeferredTracer } from '../../../engine/storage';
 import { Tensor } from '../../../engine/tensor';
 import { readNpy } from '../../../formats/npy';
 import { EngineCallError } from '../bridge';
@@ -54,34 +58,52 @@ export function runForward(params: ForwardParams): ForwardResult {
 
   const layers: LayerRecord[] = [];
   const open: { record: LayerRecord; start: number }[] = [];
+  /** Each record's enclosing records when it started, and the records whose module call has ended. */
+  const enclosing = new Map<LayerRecord, LayerRecord[]>();
+  const closed = new Set<LayerRecord>();
   const pre = nn.register_module_forward_pre_hook((m: Module) => {
     const name = names.get(m);
     if (name === undefined) return;
     const record: LayerRecord = { name, type: m._get_name(), outputShape: null, ms: 0 };
     layers.push(record);
+    enclosing.set(record, open.map((o) => o.record));
     open.push({ record, start: performance.now() });
   });
   const post = nn.register_module_forward_hook((m: Module, _args: unknown, output: unknown) => {
     if (!names.has(m) || !open.length) return;
     const { record, start } = open.pop()!;
-    record.ms = round(performance.now() - start);
+    record.ms = round(record.ms + performance.now() - start);
+    closed.add(record);
     const t = firstTensor(output);
     record.outputShape = t ? [...t.shape] : null;
   }, { always_call: true });
 
+  const previousTracer = setDeferredTracer({
+    created: () => open.at(-1)?.record,
+    ran(tag, ms) {
+      const owner = tag as LayerRecord;
+      const owners = new Set([owner, ...enclosing.get(owner) ?? []]);
+      // Running modules that do not contain the owner stop their clocks for it; ended owners get it added.
+      for (const o of open) if (!owners.has(o.record)) o.start += ms;
+      for (const r of owners) if (closed.has(r)) r.ms = round(r.ms + ms);
+    },
+  });
   const wasTraining = model.training;
   model.eval();
   const started = performance.now();
   let output: unknown;
+  let tensors: Tensor[];
   try {
     output = model.call(input);
+    tensors = tensorsOf(output);
+    for (const t of tensors) void t.storage.values; // outputs still deferred run within the timed pass
   } finally {
+    setDeferredTracer(previousTracer);
     pre.remove();
     post.remove();
     model.train(wasTraining);
   }
   const ms = round(performance.now() - started);
-  const tensors = tensorsOf(output);
   if (!tensors.length) throw new EngineCallError('TypeError', `the model returned ${describe(output)}, not a tensor`);
   const withData = params.outputData === true;
   const result: ForwardResult = { output: outputOf(tensors[0], withData), layers, ms };
