@@ -1,11 +1,12 @@
-// Deferred convolutions: conv2d's result is computed when first read, so that an eval-mode batch-norm and a ReLU
-// applied to it fold into the convolution as its epilogue (Conv2dParams.scale, relu): one pass over the output
-// instead of three, in any model code (a ResNet block calls conv, bn and relu one by one), with hooks or without.
+// Deferred convolutions: conv2d's result is computed when first read, so that an eval-mode batch-norm, a residual
+// add and a ReLU applied to it fold into the convolution as its epilogue (Conv2dParams.scale, residual, relu): one
+// pass over the output instead of four, in any model code (a ResNet block calls conv, bn, +=, relu one by one),
+// with hooks or without.
 //
 // Exactness: the convolution reads its operands when it runs, later than PyTorch would. Storage.data guarantees
-// that nothing written in between is seen (a write first copies the values into the holds of ops waiting on them),
-// and the convolution's own output stays readable: an unfused result is still computed if anything reads it. Batch-norm and ReLU read
-// their running statistics and parameters at their own call, as they would unfused.
+// that nothing written in between is seen (a write first copies the values into the holds of ops waiting on
+// them), and the convolution's own output stays readable: an unfused result is still computed if anything reads
+// it. Batch-norm reads its running statistics and parameters at its own call, as it would unfused.
 import type { DType, NumArray } from '../dtype';
 import type { Conv2dParams } from '../kernels/types';
 import { kernels } from '../kernels/types';
@@ -95,6 +96,8 @@ export function foldBatchNorm(x: Tensor, scale: FloatArray, shift: FloatArray): 
   const op = deferredConvOf(x);
   const Floats = x.dtype === 'float32' ? Float32Array : Float64Array;
   if (op === null || !op.acceptsBatchNorm || !(scale instanceof Floats) || !(shift instanceof Floats)) return null;
+  // Batch-norm's channels (dim 1) must be the convolution's: not so for a reshaped view of its result.
+  if (x.shape[0] !== op.geometry.n || x.shape[1] !== op.geometry.cOut) return null;
   return deferredResult(x.shape, x.dtype, op.withBatchNorm(scale, shift));
 }
 

@@ -144,6 +144,13 @@ describe('batch_norm and activations on the fast kernels', () => {
     assert.equal(fused.result.dtype, 'float64');
     assertClose(fused.result, F.relu(bn.call(conv.call(x).clone())), 'float64');
 
+    // A reshaped view of the result has other channels: batch-norm runs as itself.
+    const y = F.conv2d(torch.randn([2, 4, 5, 5]), torch.randn([4, 4, 3, 3]));
+    const bn1d = statefulBatchNorm(12);
+    const reshaped = countingKernels(() => F.batch_norm(y.reshape([2, 12, 3]), bn1d.running_mean, bn1d.running_var, bn1d.weight, bn1d.bias).clone());
+    assert.deepEqual([reshaped.scaled, reshaped.batchNorm], [0, 1], 'not folded across a reshape');
+    assertClose(reshaped.result, F.batch_norm(y.clone().reshape([2, 12, 3]), bn1d.running_mean, bn1d.running_var, bn1d.weight, bn1d.bias), 'reshaped');
+
     model.train();
     const trained = countingKernels(() => model.call(x).clone());
     assert.equal(trained.scaled, 0, 'batch statistics are not folded');
