@@ -5,6 +5,7 @@ import type { BinaryOp, UnaryOp } from '../kernels/types';
 import { Tensor } from '../tensor';
 import { def, dimList, num, tensorArg } from './bind';
 import * as ew from './elementwise';
+import { foldRelu } from '../functional/conv-fusion';
 import * as idx from './indexing';
 import * as la from './linalg';
 import * as sh from './shape';
@@ -61,7 +62,9 @@ export const log2 = unary('log2'), log10 = unary('log10'), log1p = unary('log1p'
 export const sin = unary('sin'), cos = unary('cos'), tan = unary('tan'), asin = unary('asin'), acos = unary('acos'), atan = unary('atan');
 export const sinh = unary('sinh'), cosh = unary('cosh'), tanh = unary('tanh'), sigmoid = unary('sigmoid'), erf = unary('erf'), erfinv = unary('erfinv');
 export const floor = unary('floor'), ceil = unary('ceil'), trunc = unary('trunc'), frac = unary('frac'), sign = unary('sign');
-export const reciprocal = unary('reciprocal'), logical_not = unary('logical_not'), relu = unary('relu');
+export const reciprocal = unary('reciprocal'), logical_not = unary('logical_not');
+/** torch.relu: as F.relu, so that it folds into a convolution waiting to run (functional/conv-fusion.ts). */
+export const relu = def('relu(input)', (a) => foldRelu(tensorArg(a.input, 'relu'), false) ?? ew.unaryOp('relu', tensorArg(a.input, 'relu')));
 export const isnan = unary('isnan'), isinf = unary('isinf'), isfinite = unary('isfinite');
 export const negative = neg, absolute = abs, fix = trunc, arctan = atan, arcsin = asin, arccos = acos;
 export const square = def('square(input)', (a) => {

@@ -8,6 +8,7 @@ import { torchLogSoftmax, torchSoftmax } from '../functional/activation';
 import type { Tensor as TensorClass, TensorLike } from '../tensor';
 import * as api from './api';
 import * as ew from './elementwise';
+import { foldRelu } from '../functional/conv-fusion';
 import * as f from './factories';
 import * as reduce from './reduce';
 import * as sh from './shape';
@@ -107,7 +108,7 @@ class TensorMethods {
   clamp_(this: Tensor, ...args: unknown[]): Tensor { return this.copy_(api.clamp(this, ...args)); }
   clamp_min_(this: Tensor, min: Operand): Tensor { return this.copy_(this.clamp_min(min)); }
   masked_fill_(this: Tensor, mask: Tensor, value: Operand): Tensor { return this.copy_(this.masked_fill(mask, value)); }
-  relu_(this: Tensor): Tensor { return this.copy_(this.relu()); }
+  relu_(this: Tensor): Tensor { return foldRelu(this, true) ?? this.copy_(ew.unaryOp('relu', this)); }
   neg_(this: Tensor): Tensor { return this.copy_(this.neg()); }
   exp_(this: Tensor): Tensor { return this.copy_(this.exp()); }
   sqrt_(this: Tensor): Tensor { return this.copy_(this.sqrt()); }

@@ -234,6 +234,20 @@ describe('batch_norm and activations on the fast kernels', () => {
     assertClose(z, expected, 'residual written after the add');
   });
 
+  it('torch.relu, Tensor.relu and Tensor.relu_ fold like F.relu', () => {
+    const x = torch.randn([1, 2, 6, 6]), w = torch.randn([3, 2, 3, 3]);
+    const expected = F.relu(F.conv2d(x, w).clone());
+    for (const [what, compute] of [
+      ['torch.relu', () => torch.relu(F.conv2d(x, w))],
+      ['Tensor.relu', () => F.conv2d(x, w).relu()],
+      ['Tensor.relu_', () => { const y = F.conv2d(x, w); assert.equal(y.relu_(), y); return y; }],
+    ] as const) {
+      const run = countingKernels(() => compute().clone());
+      assert.equal(run.relu, 1, what);
+      assert.ok(same(run.result, expected), what);
+    }
+  });
+
   it('a deferred convolution checks the memory cap at the call', () => {
     const x = torch.randn([1, 1, 64, 64]), w = torch.randn([16, 1, 3, 3]);
     setAllocationCap(getAllocatedBytes() + 1024);
