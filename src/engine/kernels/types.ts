@@ -129,6 +129,11 @@ export interface Kernels {
    */
   batchNormInference(x: Float32Array | Float64Array, n: number, c: number, spatial: number,
     scale: Float32Array | Float64Array, shift: Float32Array | Float64Array, out: Float32Array | Float64Array): void;
+  /**
+   * The engine's random stream (random.ts) at block `offset` under `seed` into float32: 'uniform' gives p0 + (p1 - p0) * u,
+   * 'normal' p0 + p1 * z (Box-Muller). Every kernel set gives the same values.
+   */
+  randomFloat32(out: Float32Array, offset: number, seed: number, kind: 'uniform' | 'normal', p0: number, p1: number): void;
   /** softmax / log_softmax over the middle axis of [outer, size, inner]. */
   softmax(x: Float32Array | Float64Array, outer: number, size: number, inner: number, out: Float32Array | Float64Array, log: boolean): void;
   /**

@@ -10,12 +10,13 @@ import { cumulative, softmax, variance } from './softmax';
 import { adaptiveAvgPool2d, adaptiveMaxPool2d } from './adaptive-pool';
 import { batchNormInference } from './normalization';
 import { orthogonal } from './qr';
+import { randomFloat32 } from './random';
 
 export function createTsKernels(): Kernels {
   return {
     name: 'ts',
     copy, unary, binary, where, fillRange,
-    reduce, argReduce, variance, cumulative, softmax, batchNormInference,
+    reduce, argReduce, variance, cumulative, softmax, batchNormInference, randomFloat32,
     indexGather, indexScatter, nonzero,
     gemm, conv2d, convTranspose2d, maxPool2d, avgPool2d, adaptiveAvgPool2d, adaptiveMaxPool2d, orthogonal,
   };

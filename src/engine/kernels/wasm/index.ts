@@ -9,7 +9,7 @@ import type { Conv2dParams, GemmParams, Kernels, Pool2dParams, Strided, UnaryOp,
 import { createTsKernels } from '../ts';
 import { wasmConv2d } from './conv';
 import { wasmGemm } from './gemm';
-import { wasmActivation, wasmChannelAffine, wasmHasActivation, wasmSoftmaxRows } from './pointwise';
+import { wasmActivation, wasmChannelAffine, wasmHasActivation, wasmRandomFloat32, wasmSoftmaxRows } from './pointwise';
 import { wasmMaxPool2d } from './pool';
 import { bestWasmVariant, WasmKernelRuntime, WasmMemoryLimitError, type WasmVariant } from './runtime';
 import { DEFAULT_MIN_LINEAR_FLOATS, LinearStorage, type LinearStorageStats } from './linear-storage';
@@ -156,6 +156,13 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
         orTs(() => wasmChannelAffine(serial, x as Float32Array, n, c, spatial, scale as Float32Array, shift as Float32Array, out as Float32Array, linear),
           () => ts.batchNormInference(x, n, c, spatial, scale, shift, out));
       } else ts.batchNormInference(x, n, c, spatial, scale, shift, out);
+    },
+    randomFloat32(out, offset, seed, kind, p0, p1): void {
+      const useWasm = out.length >= minPointwiseWork;
+      if (useWasm) {
+        orTs(() => wasmRandomFloat32(on(out.length * 64), out, offset, seed, kind, p0, p1, poolFor(out.length * 64), linear),
+          () => ts.randomFloat32(out, offset, seed, kind, p0, p1));
+      } else ts.randomFloat32(out, offset, seed, kind, p0, p1);
     },
     softmax(x, outer, size, inner, out, log): void {
       const useWasm = inner === 1 && outer * size >= minPointwiseWork && isFloat32(x) && isFloat32(out);

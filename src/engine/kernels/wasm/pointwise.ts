@@ -4,6 +4,7 @@
 import type { UnaryOp, UnaryParams } from '../types';
 import { linearAddress, type LinearStorage } from './linear-storage';
 import type { WasmKernelRuntime } from './runtime';
+import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
 
 /**
  * Floats per chunk (256 KiB): big enough to amortise a call, small enough that the copy in, the pass and the copy
@@ -96,5 +97,30 @@ export function wasmSoftmaxRows(runtime: WasmKernelRuntime, x: Float32Array, row
     memory.set(x.subarray(r0 * size, r0 * size + count), at >>> 2);
     runtime.exports.softmaxRows(at, at, count / size, size, log ? 1 : 0);
     out.set(memory.subarray(at >>> 2, (at >>> 2) + count), r0 * size);
+  }
+}
+
+/**
+ * The random stream into float32 (assembly/random.ts): in place when `out` lies in linear memory (parameters), with
+ * the pool's threads splitting it; else a chunk at a time through scratch. Chunks start on whole blocks of four.
+ */
+export function wasmRandomFloat32(runtime: WasmKernelRuntime, out: Float32Array, offset: number, seed: number, kind: 'uniform' | 'normal',
+  p0: number, p1: number, pool: WasmThreadPool | null, linear: LinearStorage | null = null): void {
+  const code = kind === 'uniform' ? 0 : 1, count = out.length;
+  const outAt = linearAddress(linear, out);
+  if (outAt >= 0) {
+    const calls: KernelCall[] = splitRange(count, pool?.threads ?? 1, 16).map(([from, to]) => ({
+      op: 'randomFloat32', args: [outAt + from * 4, to - from, offset + from / 4, seed, code, p0, p1],
+    }));
+    if (pool === null || calls.length === 1) runtime.exports.randomFloat32(...(calls[0].args as [number, number, number, number, number, number, number]));
+    else pool.run(calls);
+    return;
+  }
+  const [at] = runtime.reserve([CHUNK * 4]);
+  const memory = runtime.floats();
+  for (let from = 0; from < count; from += CHUNK) {
+    const n = Math.min(CHUNK, count - from);
+    runtime.exports.randomFloat32(at, n, offset + from / 4, seed, code, p0, p1);
+    out.set(memory.subarray(at >>> 2, (at >>> 2) + n), from);
   }
 }

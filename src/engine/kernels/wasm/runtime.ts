@@ -39,6 +39,7 @@ export interface WasmKernelExports {
   activation(op: number, x: number, out: number, count: number, p0: number, p1: number): void;
   softmaxRows(x: number, out: number, rows: number, size: number, log: number): void;
   zeroBytes(at: number, bytes: number): void;
+  randomFloat32(out: number, count: number, offset: number, seed: number, kind: number, p0: number, p1: number): void;
 }
 
 /** simd: baseline SIMD128. relaxedSimd: adds relaxed-simd fused multiply-add (V8 11.4+, not Node 20 without a flag). */

@@ -7,7 +7,7 @@ import type { WasmKernelRuntime } from './runtime';
 
 /** One kernel call: the export's name and its arguments (numbers, byte addresses). */
 export interface KernelCall {
-  op: 'sgemm' | 'conv2d' | 'maxPool2d' | 'winogradConv2d' | 'winogradWeights' | 'winogradFusedConv2d';
+  op: 'sgemm' | 'conv2d' | 'maxPool2d' | 'winogradConv2d' | 'winogradWeights' | 'winogradFusedConv2d' | 'randomFloat32';
   args: number[];
 }
 
@@ -26,7 +26,7 @@ const SLOT_BYTES = 256;
 const IDLE = 0, READY = 1, DONE = 2, FAILED = 3, STOP = 4;
 /** Loads of a state word a waiting thread spins through before Atomics.wait (the worker repeats the literal). */
 const SPIN_LOADS = 50000;
-const OPS: KernelCall['op'][] = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d'];
+const OPS: KernelCall['op'][] = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d', 'randomFloat32'];
 
 /**
  * The worker's loop. It runs in another thread from its source text, so it refers to nothing outside
@@ -38,7 +38,7 @@ function wasmKernelWorker(message: WasmWorkerMessage): void {
   const states = new Int32Array(message.control);
   const args = new Float64Array(message.control);
   const stateIndex = message.slot * 64, argIndex = message.slot * 32;
-  const ops = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d'];
+  const ops = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d', 'randomFloat32'];
   for (;;) {
     let state = Atomics.load(states, stateIndex);
     // Spin ~0.35 ms (50000 loads) before sleeping: a forward pass sends kernels in bursts, and a thread woken from
