@@ -1,14 +1,14 @@
 // Deferred convolutions: conv2d's result is computed when first read, so that an eval-mode batch-norm, a residual
 // add and a ReLU applied to it fold into the convolution as its epilogue (Conv2dParams.scale, residual, relu): one
 // pass over the output instead of four, in any model code (a ResNet block calls conv, bn, +=, relu one by one),
-// with hooks or without.
+// with hooks or without. A max pooling of the result runs right after the convolution, on its output in scratch.
 //
 // Exactness: the convolution reads its operands when it runs, later than PyTorch would. Storage.data guarantees
 // that nothing written in between is seen (a write first copies the values into the holds of ops waiting on
 // them), and the convolution's own output stays readable: an unfused result is still computed if anything reads
 // it. Batch-norm reads its running statistics and parameters at its own call, as it would unfused.
 import type { DType, NumArray } from '../dtype';
-import type { Conv2dParams } from '../kernels/types';
+import type { Conv2dParams, Pool2dParams } from '../kernels/types';
 import { kernels } from '../kernels/types';
 import { contiguousStrides, numel } from '../shape';
 import { deferredTag, Storage, type DeferredOp, type Held } from '../storage';
@@ -23,6 +23,9 @@ export function isWhole(t: Tensor): boolean {
   return t.offset === 0 && t.storage.length === t.numel() && t.is_contiguous();
 }
 
+/** A max pooling applied to the convolution's (epilogued) result: Pool2dParams without its operands and sizes in. */
+export type MaxPoolGeometry = Omit<Pool2dParams, 'n' | 'c' | 'h' | 'w' | 'input' | 'out' | 'indices' | 'countIncludePad' | 'divisorOverride'>;
+
 /** What a deferred convolution holds: its operands, and the tensor its epilogue adds (a residual connection). */
 export interface ConvOperands { input: Held; weight: Held; bias: Held | null; residual: Held | null }
 
@@ -35,25 +38,37 @@ export class DeferredConv implements DeferredOp {
   readonly inputs: readonly Held[];
 
   constructor(readonly geometry: ConvGeometry, readonly operands: ConvOperands, readonly scale: FloatArray | null = null,
-    readonly shift: FloatArray | null = null, readonly relu = false, readonly tag: unknown = deferredTag()) {
+    readonly shift: FloatArray | null = null, readonly relu = false, readonly tag: unknown = deferredTag(),
+    readonly pool: MaxPoolGeometry | null = null) {
     const { input, weight, bias, residual } = operands;
     this.inputs = [input, weight, ...(bias ? [bias] : []), ...(residual ? [residual] : [])];
   }
 
   run(out: NumArray, values: NumArray[]): void {
     const { bias, residual } = this.operands;
-    kernels().conv2d({
-      ...this.geometry, input: values[0] as FloatArray, weight: values[1] as FloatArray,
-      bias: this.scale !== null ? this.shift : bias ? values[2] as FloatArray : null,
-      residual: residual ? values[values.length - 1] as FloatArray : null,
-      scale: this.scale, relu: this.relu, out: out as FloatArray,
-    });
+    const { n, cOut, outH, outW } = this.geometry;
+    // Pooled: the convolution's result lives only until the pooling has read it, where the kernels work in place.
+    const k = kernels(), count = n * cOut * outH * outW;
+    const scratch = this.pool === null ? null : out instanceof Float32Array ? k.scratchFloat32?.(count) ?? null : null;
+    const convOut = this.pool === null ? out as FloatArray : scratch?.array ?? (out instanceof Float32Array ? new Float32Array(count) : new Float64Array(count));
+    try {
+      k.conv2d({
+        ...this.geometry, input: values[0] as FloatArray, weight: values[1] as FloatArray,
+        bias: this.scale !== null ? this.shift : bias ? values[2] as FloatArray : null,
+        residual: residual ? values[values.length - 1] as FloatArray : null,
+        scale: this.scale, relu: this.relu, out: convOut,
+      });
+      if (this.pool !== null) {
+        k.maxPool2d({ ...this.pool, n, c: cOut, h: outH, w: outW, countIncludePad: true, divisorOverride: null,
+          input: convOut, out: out as FloatArray, indices: null });
+      }
+    } finally { scratch?.release(); }
   }
 
   /** Whether a batch-norm can still fold in (nothing applied yet). */
-  get acceptsBatchNorm(): boolean { return this.scale === null && this.operands.residual === null && !this.relu; }
-  /** Whether a residual add can still fold in (no ReLU or residual yet). */
-  get acceptsResidual(): boolean { return this.operands.residual === null && !this.relu; }
+  get acceptsBatchNorm(): boolean { return this.scale === null && this.operands.residual === null && !this.relu && this.pool === null; }
+  /** Whether a residual add can still fold in (no ReLU, residual or pooling yet). */
+  get acceptsResidual(): boolean { return this.operands.residual === null && !this.relu && this.pool === null; }
 
   /** The convolution followed by x * scale[c] + shift[c] (an eval-mode batch-norm's coefficients). */
   withBatchNorm(scale: FloatArray, shift: FloatArray): DeferredConv {
@@ -74,6 +89,10 @@ export class DeferredConv implements DeferredOp {
 
   withRelu(): DeferredConv {
     return new DeferredConv(this.geometry, this.operands, this.scale, this.shift, true, this.tag);
+  }
+
+  withMaxPool(pool: MaxPoolGeometry): DeferredConv {
+    return new DeferredConv(this.geometry, this.operands, this.scale, this.shift, this.relu, this.tag, pool);
   }
 }
 
@@ -127,7 +146,20 @@ export function foldResidual(x: Tensor, other: unknown, inplace: boolean): Tenso
  */
 export function foldRelu(x: Tensor, inplace: boolean): Tensor | null {
   const op = deferredConvOf(x);
-  if (op === null || op.relu) return null;
+  if (op === null || op.relu || op.pool !== null) return null;
   if (!inplace) return deferredResult(x.shape, x.dtype, op.withRelu());
   return x.storage.redefer(op.withRelu()) ? x : null;
+}
+
+/**
+ * max_pool2d (values only) of the convolution x waits for, as one op: the convolution's result goes from one kernel
+ * to the next without a round trip through the JS heap (and stays computable on its own if read). Null when x is
+ * not such a convolution's whole [n, c, h, w] result or is pooled already.
+ */
+export function foldMaxPool(x: Tensor, pool: MaxPoolGeometry, outShape: readonly number[]): Tensor | null {
+  const op = deferredConvOf(x);
+  if (op === null || op.pool !== null || x.ndim !== 4) return null;
+  const { n, cOut, outH, outW } = op.geometry;
+  if (x.shape[0] !== n || x.shape[1] !== cOut || x.shape[2] !== outH || x.shape[3] !== outW) return null;
+  return deferredResult(outShape, x.dtype, op.withMaxPool(pool));
 }

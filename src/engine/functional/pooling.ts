@@ -6,6 +6,7 @@ import { kernels } from '../kernels/types';
 import { fromCompute } from '../ops/elementwise';
 import { Tensor } from '../tensor';
 import { denseFloat } from './conv';
+import { foldMaxPool, type MaxPoolGeometry } from './conv-fusion';
 import { def, num, tensorArg, tuple } from './util';
 
 type FloatArray = Float32Array | Float64Array;
@@ -53,8 +54,9 @@ function unlift(t: Tensor, spatial: number, batched: boolean): Tensor {
   return batched ? r : r.squeeze(0);
 }
 
-function poolParams(p: PoolArgs, name: string, effectiveKernel: boolean): Pool2dParams & { outShape: number[] } {
-  const [n, c, h, w] = p.x.shape;
+/** The pooling's geometry, checked (no operands yet: reading the input may be folded away). */
+function poolGeometry(p: PoolArgs, name: string, effectiveKernel: boolean): MaxPoolGeometry & { outShape: number[] } {
+  const [, c, h, w] = p.x.shape;
   p.padding.forEach((pad, i) => {
     const limit = effectiveKernel ? ((p.kernel[i] - 1) * p.dilation[i] + 1) / 2 : p.kernel[i] / 2;
     if (pad < 0) throw new Error(`pad must be non-negative, but got pad: ${pad}`);
@@ -70,18 +72,32 @@ function poolParams(p: PoolArgs, name: string, effectiveKernel: boolean): Pool2d
     const shown = name.endsWith('1d') ? [`${c}x${w}`, `${c}x${outW}`] : [`${c}x${h}x${w}`, `${c}x${outH}x${outW}`];
     throw new Error(`Given input size: (${shown[0]}). Calculated output size: (${shown[1]}). Output size is too small`);
   }
+  return {
+    kh: p.kernel[0], kw: p.kernel[1], strideH: p.stride[0], strideW: p.stride[1],
+    padH: p.padding[0], padW: p.padding[1], dilationH: p.dilation[0], dilationW: p.dilation[1], outH, outW,
+    outShape: [p.x.shape[0], c, outH, outW],
+  };
+}
+
+function poolParams(p: PoolArgs, name: string, effectiveKernel: boolean): Pool2dParams & { outShape: number[] } {
+  const [n, c, h, w] = p.x.shape;
+  const geometry = poolGeometry(p, name, effectiveKernel);
   const dt = poolCompute(p.x.dtype);
   const input = dt === computeDType(p.x.dtype) ? denseFloat(p.x) : (p.x.type(dt).toArray() as FloatArray);
   return {
-    n, c, h, w, kh: p.kernel[0], kw: p.kernel[1], strideH: p.stride[0], strideW: p.stride[1],
-    padH: p.padding[0], padW: p.padding[1], dilationH: p.dilation[0], dilationW: p.dilation[1], outH, outW,
-    countIncludePad: true, divisorOverride: null,
-    input, out: allocArray(dt, n * c * outH * outW) as FloatArray, outShape: [n, c, outH, outW],
+    ...geometry, n, c, h, w, countIncludePad: true, divisorOverride: null,
+    input, out: allocArray(dt, n * c * geometry.outH * geometry.outW) as FloatArray,
   };
 }
 
 function maxPool(a: Record<string, any>, name: string, spatial: number): Tensor | [Tensor, Tensor] {
   const p = poolArgs(a, name, spatial);
+  if (!a.return_indices && spatial === 2) {
+    // The result of a convolution still waiting to run is pooled as soon as it is computed (conv-fusion.ts).
+    const { outShape, ...geometry } = poolGeometry(p, name, true);
+    const folded = foldMaxPool(p.x, geometry, outShape);
+    if (folded !== null) return unlift(folded, spatial, p.batched);
+  }
   const params = poolParams(p, name, true);
   const indices = a.return_indices ? new Float64Array(params.out.length) : null;
   kernels().maxPool2d({ ...params, indices });

@@ -104,6 +104,12 @@ export interface Kernels {
    * set: large float32 ones in its linear memory, so its kernels read weights in place); absent means the JS heap.
    */
   readonly storageAllocator?: StorageAllocator;
+  /**
+   * A float32 array of `length` where this set's kernels read and write in place (the WASM set: its linear memory),
+   * for a value that lives only between two kernel calls (a convolution's output pooled at once); contents
+   * undefined; `release` it after the last use. Null (or absent) means none: use the JS heap.
+   */
+  scratchFloat32?(length: number): { array: Float32Array; release(): void } | null;
   /** dst = src element by element over `shape`, decoding/encoding f16/bf16 bits and casting as needed. */
   copy(shape: readonly number[], src: Strided, srcEnc: Encoding, dst: Strided, dstEnc: Encoding): void;
   /**

@@ -53,6 +53,12 @@ export class EngineBridge {
     const call = (method: unknown, args: unknown): unknown => {
       const borrowed: PyProxy[] = [];
       try {
+        if (method === 'probe1') { if (isPyProxy(args)) args.toJs(); return null; }
+        if (method === 'probe2') { if (isPyProxy(args)) args.toJs({ dict_converter: Object.fromEntries }); return null; }
+        if (method === 'probe3') { if (isPyProxy(args)) args.toJs({ dict_converter: Object.fromEntries, create_pyproxies: true, pyproxies: borrowed }); return null; }
+        if (method === 'probe4') { return null; }
+        if (method === 'probe5') { if (isPyProxy(args)) (args as any).length; return null; }
+        if (method === 'probe6') { return typeof args === 'string' ? JSON.parse(args) && null : null; }
         const fn = typeof method === 'string' ? this.methods.get(method) : undefined;
         if (!fn) return toPython([false, { type: 'AttributeError', message: `the engine has no method ${String(method)}` }]);
         const jsArgs = isPyProxy(args)

@@ -125,7 +125,7 @@ describe('batch_norm and activations on the fast kernels', () => {
       const model = new nn.Sequential(...layers).eval();
       const weightBefore = conv.weight.clone();
       const input = torch.randn([2, 4, 11, 11]);
-      const run = countingKernels(() => model.call(input));
+      const run = countingKernels(() => model.call(input).clone());
       assert.deepEqual([run.scaled, run.relu, run.batchNorm], [1, relu ? 1 : 0, 0], JSON.stringify(convArgs));
       assert.ok(same(conv.weight, weightBefore), 'the convolution weight is unchanged');
       const bn = layers[1] as nn.BatchNorm2d;
@@ -245,6 +245,34 @@ describe('batch_norm and activations on the fast kernels', () => {
       const run = countingKernels(() => compute().clone());
       assert.equal(run.relu, 1, what);
       assert.ok(same(run.result, expected), what);
+    }
+  });
+
+  it('max_pool2d of a waiting convolution pools its result at once; the same values, any pooling geometry, batched or not', () => {
+    const conv = new nn.Conv2d(3, 4, 3, { padding: 1 }), bn = statefulBatchNorm(4);
+    bn.eval();
+    for (const [dtype, shape] of [['float32', [2, 3, 9, 10]], ['float32', [3, 9, 10]], ['float64', [1, 3, 8, 8]]] as const) {
+      const c = dtype === 'float64' ? new nn.Conv2d(3, 4, 3, { padding: 1, dtype }) : conv;
+      const b = dtype === 'float64' ? statefulBatchNorm(4, dtype).eval() : bn;
+      const x = torch.randn([...shape], { dtype });
+      const stage = () => F.relu(shape.length === 4 ? b.call(c.call(x)) : c.call(x), true); // BatchNorm2d needs a batch
+      for (const [kernel, pool] of [[3, { stride: 2, padding: 1 }], [2, {}], [3, { stride: 2, ceil_mode: true, dilation: 2 }]] as const) {
+        const expected = F.max_pool2d(stage().clone(), kernel, pool) as Tensor;
+        const run = countingKernels(() => {
+          const pooled = F.max_pool2d(stage(), kernel, pool) as Tensor;
+          assert.ok(pooled.storage.deferredOp !== null, 'the pooling waits with the convolution');
+          return pooled.clone();
+        });
+        assert.deepEqual([run.conv2d, run.relu], [1, 1], `${dtype} ${shape} ${kernel} ${JSON.stringify(pool)}`);
+        assert.ok(same(run.result, expected), `${dtype} ${shape} ${kernel} ${JSON.stringify(pool)}: the same values`);
+      }
+      // The pooled convolution's own result stays readable; with indices the pooling runs as itself.
+      const y = stage();
+      const pooled = F.max_pool2d(y, 2) as Tensor;
+      assert.ok(same(pooled, F.max_pool2d(stage().clone(), 2) as Tensor));
+      assert.ok(same(y, stage().clone()), 'the convolution result read after its pooling');
+      const [values, indices] = F.max_pool2d(stage(), 2, { return_indices: true }) as [Tensor, Tensor];
+      assert.ok(same(values, pooled) && indices.dtype === 'int64');
     }
   });
 

@@ -123,7 +123,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   return {
     ...ts,
     name: `wasm${variant === 'simd' ? '' : `-${variant}`}${pool === null ? '' : `-${pool.threads}threads`}`,
-    ...(linear === null ? {} : { storageAllocator: linear }),
+    ...(linear === null ? {} : { storageAllocator: linear, scratchFloat32: (length: number) => linear.scratch(length) }),
     gemm(p: GemmParams): void {
       const work = p.m * p.n * p.k;
       const useWasm = isFloat32(p.a) && isFloat32(p.b) && isFloat32(p.out) && work >= minGemmWork;

@@ -69,6 +69,23 @@ export class LinearStorage implements StorageAllocator {
     return view;
   }
 
+  /**
+   * A float32 view of `length` on a block of its own, released explicitly (not counted in the budget: it lives for one
+   * op); null when linear memory is full.
+   */
+  scratch(length: number): { array: Float32Array; release(): void } | null {
+    let at: number;
+    try {
+      at = this.runtime.allocate(length * 4);
+    } catch (error) {
+      if (error instanceof WasmMemoryLimitError) return null;
+      throw error;
+    }
+    const buffer = this.runtime.exports.memory.buffer;
+    this.buffers.add(buffer);
+    return { array: new Float32Array(buffer, at, length), release: () => this.runtime.release(at) };
+  }
+
   /** Byte address of `array[index]` when `array` is a float32 view on this linear memory, else -1. */
   address(array: NumArray, index = 0): number {
     return array instanceof Float32Array && this.buffers.has(array.buffer) ? array.byteOffset + index * 4 : -1;
