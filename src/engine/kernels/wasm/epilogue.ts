@@ -1,8 +1,6 @@
-// The epilogue a convolution applies to its output (Conv2dParams.scale and relu): where its bias and scale lie in
-// linear memory and the flags the assembly takes (assembly/pointwise.ts's convEpilogue, the Winograd kernels).
+// The epilogue a convolution applies to its output (Conv2dParams.scale, residual and relu): where its bias and scale
+// lie in linear memory and the flags the assembly takes (assembly/pointwise.ts's convEpilogue, the Winograd kernels).
 import type { Conv2dParams } from '../types';
-import { Operand, type LinearStorage } from './linear-storage';
-import type { WasmKernelRuntime } from './runtime';
 
 // Flags as in assembly/pointwise.ts.
 export const EPILOGUE_BIAS = 1, EPILOGUE_SCALE = 2, EPILOGUE_RELU = 4, EPILOGUE_RESIDUAL = 8;
@@ -11,27 +9,6 @@ export const EPILOGUE_BIAS = 1, EPILOGUE_SCALE = 2, EPILOGUE_RELU = 4, EPILOGUE_
 export function epilogueFlags(p: Conv2dParams): number {
   return (p.bias === null ? 0 : EPILOGUE_BIAS) | (p.scale ? EPILOGUE_SCALE : 0) | (p.residual ? EPILOGUE_RESIDUAL : 0) |
     (p.relu ? EPILOGUE_RELU : 0);
-}
-
-/**
- * The residual add (and the ReLU after it) as a pass over one image's output at `outAt`, for the Winograd kernels,
- * whose output transform applies only scale and bias: their flags are `flags & ~(RESIDUAL | RELU)`. Null without
- * a residual.
- */
-export function residualPass(runtime: WasmKernelRuntime, linear: LinearStorage | null, p: Conv2dParams):
-  { scratchBytes: number; kernelFlags: number; run(memory: Float32Array, scratch: number, b: number, outAt: number): void } | null {
-  const flags = epilogueFlags(p);
-  if (!p.residual) return null;
-  const plane = p.outH * p.outW;
-  const residual = new Operand(linear, p.residual as Float32Array, p.cOut * plane);
-  return {
-    scratchBytes: residual.scratchBytes,
-    kernelFlags: flags & ~(EPILOGUE_RESIDUAL | EPILOGUE_RELU),
-    run(memory, scratch, b, outAt) {
-      residual.copyIn(memory, scratch, b);
-      runtime.exports.convEpilogue(outAt, p.cOut, plane, 0, 0, flags & (EPILOGUE_RESIDUAL | EPILOGUE_RELU), residual.at(scratch, b));
-    },
-  };
 }
 
 /** Bytes for the bias and the scale of cOut channels, each padded so that 4-lane loads past cOut stay inside. */

@@ -22,12 +22,12 @@ export interface WasmKernelExports {
   winogradWeights(cOut: number, cIn: number, weight: number, u: number, jBegin: number, jEnd: number, temp: number): void;
   winogradScratchBytes(cIn: number, ocCount: number, tilesX: number, tileRows: number): number;
   winogradConv2d(cIn: number, h: number, w: number, cOut: number, padTop: number, padLeft: number, outH: number, outW: number,
-    input: number, u: number, bias: number, scale: number, epilogue: number, out: number, ocBegin: number, ocEnd: number,
-    tyBegin: number, tyEnd: number, scratch: number): void;
+    input: number, u: number, bias: number, scale: number, epilogue: number, residual: number, out: number, ocBegin: number,
+    ocEnd: number, tyBegin: number, tyEnd: number, scratch: number): void;
   winogradFusedScratchBytes(cIn: number, tilesX: number, tileRows: number): number;
   winogradFusedConv2d(cIn: number, h: number, w: number, padTop: number, padLeft: number, outH: number, outW: number,
-    input: number, weight: number, bias: number, scale: number, epilogue: number, out: number, ocBegin: number, ocEnd: number,
-    tyBegin: number, tyEnd: number, scratch: number, transformInput: number): void;
+    input: number, weight: number, bias: number, scale: number, epilogue: number, residual: number, out: number,
+    ocBegin: number, ocEnd: number, tyBegin: number, tyEnd: number, scratch: number, transformInput: number): void;
   floatsEqual(a: number, b: number, count: number): number;
   floatsHash(a: number, count: number, seed: number): number;
   maxPool2d(planes: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number,

@@ -9,7 +9,7 @@
 // cache is an LRU bounded by bytes (256 MiB by default); its blocks come from the runtime's region allocator, apart
 // from the per-call scratch.
 import type { Conv2dParams } from '../types';
-import { epilogueBytes, epilogueFlags, residualPass, writeEpilogue } from './epilogue';
+import { epilogueBytes, epilogueFlags, writeEpilogue } from './epilogue';
 import { linearAddress, Operand, type LinearStorage } from './linear-storage';
 import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
@@ -246,7 +246,8 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
   const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
   const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW);
-  const residual = residualPass(runtime, linear, p);
+  // The residual (Conv2dParams.residual) is added by the kernels' output transform, from linear memory like the input.
+  const residual = p.residual ? new Operand(linear, p.residual as Float32Array, cOut * outH * outW) : null;
   const [scratch, stagingAt, biasAt, inputCopy, outCopy, residualCopy] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4,
     epilogueBytes(cOut), input.scratchBytes, out.scratchBytes, residual?.scratchBytes ?? 0]);
   const temps = parts.map((_, i) => scratch + i * scratchBytes);
@@ -254,24 +255,22 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   if (u === null) return false;
   cache.calls++;
   const memory = runtime.floats(); // after lookup: allocating cache blocks may have grown memory
-  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null);
-  const flags = residual?.kernelFlags ?? epilogueFlags(p);
+  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null), flags = epilogueFlags(p);
   for (let b = 0; b < n; b++) {
     const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
     input.copyIn(memory, inputCopy, b);
+    residual?.copyIn(memory, residualCopy, b);
+    const residualAt = residual?.at(residualCopy, b) ?? 0;
     const calls: KernelCall[] = parts.map(({ oc0, oc1, ty0, ty1 }, i) => ({
       op: 'winogradConv2d',
-      args: [cIn, h, w, cOut, p.padTop, p.padLeft, outH, outW, inputAt, u, biasAt, scaleAt, flags, outAt,
+      args: [cIn, h, w, cOut, p.padTop, p.padLeft, outH, outW, inputAt, u, biasAt, scaleAt, flags, residualAt, outAt,
         oc0, oc1, ty0, ty1, scratch + i * scratchBytes],
     }));
     // With threads, this thread copies its share of the output out while the workers finish theirs.
     const copyOut = (s: Share) => copyShareOut(memory, out, outCopy, b, s, outH, outW);
-    const whole: Share = { oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY };
-    if (pool === null || residual !== null) {
-      if (pool === null) exports.winogradConv2d(...(calls[0].args as Parameters<typeof exports.winogradConv2d>));
-      else pool.run(calls);
-      residual?.run(memory, residualCopy, b, outAt);
-      copyOut(whole);
+    if (pool === null) {
+      exports.winogradConv2d(...(calls[0].args as Parameters<typeof exports.winogradConv2d>));
+      copyOut({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
     } else {
       pool.run(calls, undefined, () => copyOut(parts[0]));
       for (let i = 1; i < parts.length; i++) copyOut(parts[i]);
@@ -322,13 +321,12 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
   const round = threads > 1 || weightLinear >= 0 ? cOut
     : Math.min(cOut, Math.max(8, Math.floor(FUSED_CHUNK_FLOATS / filter / 8) * 8));
   const scratchBytes = alignUp(exports.winogradFusedScratchBytes(cIn, Math.ceil(outW / 4), tilesY));
-  const residual = residualPass(runtime, linear, p);
+  const residual = p.residual ? new Operand(linear, p.residual as Float32Array, cOut * outH * outW) : null;
   const [scratch, weightCopy, biasAt, inputCopy, outCopy, residualCopy] = runtime.reserve([threads * scratchBytes,
     weightLinear >= 0 ? 0 : round * filter * 4, epilogueBytes(cOut), input.scratchBytes, out.scratchBytes, residual?.scratchBytes ?? 0]);
   cache.fusedCalls++; // after reserve, which may throw WasmMemoryLimitError (then TypeScript runs the conv)
   const memory = runtime.floats();
-  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null);
-  const flags = residual?.kernelFlags ?? epilogueFlags(p);
+  const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, (p.scale ?? null) as Float32Array | null), flags = epilogueFlags(p);
   const weightAt = weightLinear >= 0 ? weightLinear : weightCopy;
   const copyWeights = (from: number, to: number, at: number) => {
     if (weightLinear < 0) memory.set(weight.subarray(from * filter, to * filter), (weightAt >>> 2) + at * filter);
@@ -336,6 +334,8 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
   for (let b = 0; b < n; b++) {
     const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
     input.copyIn(memory, inputCopy, b);
+    residual?.copyIn(memory, residualCopy, b);
+    const residualAt = residual?.at(residualCopy, b) ?? 0;
     const copyShare = (s: Share) => copyShareOut(memory, out, outCopy, b, s, outH, outW);
     for (let oc0 = 0; oc0 < cOut; oc0 += round) {
       const oc1 = Math.min(cOut, oc0 + round);
@@ -349,7 +349,7 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
       const copyOwn = ownFirst ? () => copyWeights(0, ranges[0][1], 0) : undefined;
       const calls: KernelCall[] = ranges.map(([c0, c1], i) => ({
         op: 'winogradFusedConv2d',
-        args: [cIn, h, w, p.padTop, p.padLeft, outH, outW, inputAt, weightAt + c0 * filter * 4, biasAt, scaleAt, flags, outAt,
+        args: [cIn, h, w, p.padTop, p.padLeft, outH, outW, inputAt, weightAt + c0 * filter * 4, biasAt, scaleAt, flags, residualAt, outAt,
           oc0 + c0, oc0 + c1, 0, tilesY, scratch + i * scratchBytes, oc0 === 0 ? 1 : 0],
       }));
       if (pool === null || calls.length === 1) {
@@ -358,18 +358,11 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
       } else {
         // Threads mean one round (oc0 0): this thread copies its output channels out while the workers finish.
         const share = (i: number): Share => ({ oc0: ranges[i][0], oc1: ranges[i][1], ty0: 0, ty1: tilesY });
-        if (residual !== null) {
-          pool.run(calls, copyOwn);
-          residual.run(memory, residualCopy, b, outAt);
-          copyShare(share(0));
-        } else pool.run(calls, copyOwn, () => copyShare(share(0)));
+        pool.run(calls, copyOwn, () => copyShare(share(0)));
         for (let i = 1; i < ranges.length; i++) copyShare(share(i));
         continue;
       }
-      if (oc1 === cOut) {
-        residual?.run(memory, residualCopy, b, outAt);
-        copyShare({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
-      }
+      if (oc1 === cOut) copyShare({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
     }
   }
 }

@@ -9,7 +9,7 @@
 // Tiles run in blocks (a rectangle of tiles) whose V and M fit in L2, over a zero-padded copy of their input rows.
 // Small images take winogradFusedConv2d (end of the file) instead, which transforms U per call, a sliver at a time.
 // Both paths share the transforms and the micro-kernel, hence one file of over 400 lines.
-import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_SCALE } from './pointwise';
+import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_RESIDUAL, EPILOGUE_SCALE } from './pointwise';
 import { madd } from './simd';
 
 /** Working set of one block's V and M: L2-sized (ResNet shapes: 0.5, 1 and 2 MiB within 10 %, 1 MiB best). */
@@ -319,11 +319,12 @@ function multiply(groups: i32, cIn: i32, u: usize, uEnd: usize, blocks: i32, j0:
 
 /**
  * The 4x4 outputs of one tile for four channels (lanes) from M at `m` (ξ planes `stride` floats apart), times scale
- * plus bias (then max with 0 when `relu`), transposed into the NCHW rows of channels oc..oc+3 (only `channels` of
- * them, and only inside the output). A scale of 1 changes no bit.
+ * plus bias, plus the residual `residualDelta` bytes after each output when `residual`, then max with 0 when `relu`,
+ * transposed into the NCHW rows of channels oc..oc+3 (only `channels` of them, and only inside the output). A scale
+ * of 1 changes no bit.
  */
-function transformOutputTile(m: usize, stride: i32, scaleV: v128, biasV: v128, relu: bool, out: usize, outH: i32, outW: i32,
-  oy: i32, ox: i32, channels: i32, temp: usize): void {
+function transformOutputTile(m: usize, stride: i32, scaleV: v128, biasV: v128, residual: bool, residualDelta: isize, relu: bool,
+  out: usize, outH: i32, outW: i32, oy: i32, ox: i32, channels: i32, temp: usize): void {
   const s = byteOffset(stride);
   // Along y: temp[y][k] for columns k.
   for (let k = 0; k < 6; k++) {
@@ -340,29 +341,42 @@ function transformOutputTile(m: usize, stride: i32, scaleV: v128, biasV: v128, r
     // Along x: rowT[x] for the four channels.
     outputTransform(v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64),
       v128.load(row, 80), rowT, 16);
-    let o0 = f32x4.add(f32x4.mul(v128.load(rowT), scaleV), biasV), o1 = f32x4.add(f32x4.mul(v128.load(rowT, 16), scaleV), biasV);
-    let o2 = f32x4.add(f32x4.mul(v128.load(rowT, 32), scaleV), biasV), o3 = f32x4.add(f32x4.mul(v128.load(rowT, 48), scaleV), biasV);
-    if (relu) {
-      const zero = f32x4.splat(0);
-      o0 = f32x4.max(o0, zero); o1 = f32x4.max(o1, zero); o2 = f32x4.max(o2, zero); o3 = f32x4.max(o3, zero);
-    }
+    const o0 = f32x4.add(f32x4.mul(v128.load(rowT), scaleV), biasV), o1 = f32x4.add(f32x4.mul(v128.load(rowT, 16), scaleV), biasV);
+    const o2 = f32x4.add(f32x4.mul(v128.load(rowT, 32), scaleV), biasV), o3 = f32x4.add(f32x4.mul(v128.load(rowT, 48), scaleV), biasV);
     const t0 = v128.shuffle<f32>(o0, o1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(o0, o1, 2, 6, 3, 7);
     const t2 = v128.shuffle<f32>(o2, o3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(o2, o3, 2, 6, 3, 7);
+    // Row x of channel l (lanes: x); the residual and ReLU apply per element, after the transposition.
+    let r0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), r1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+    let r2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), r3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
     const dst = out + byteOffset((oy + y) * outW + ox);
     if (full) {
-      v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-      v128.store(dst + plane, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-      v128.store(dst + 2 * plane, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-      v128.store(dst + 3 * plane, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+      if (residual) {
+        const at = dst + residualDelta;
+        r0 = f32x4.add(r0, v128.load(at)); r1 = f32x4.add(r1, v128.load(at + plane));
+        r2 = f32x4.add(r2, v128.load(at + 2 * plane)); r3 = f32x4.add(r3, v128.load(at + 3 * plane));
+      }
+      if (relu) {
+        const zero = f32x4.splat(0);
+        r0 = f32x4.max(r0, zero); r1 = f32x4.max(r1, zero); r2 = f32x4.max(r2, zero); r3 = f32x4.max(r3, zero);
+      }
+      v128.store(dst, r0);
+      v128.store(dst + plane, r1);
+      v128.store(dst + 2 * plane, r2);
+      v128.store(dst + 3 * plane, r3);
       continue;
     }
     // Edge tile: channel l's four values to rowT[l], then the ones inside the output.
-    v128.store(rowT, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-    v128.store(rowT, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
-    v128.store(rowT, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
-    v128.store(rowT, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+    v128.store(rowT, r0);
+    v128.store(rowT, r1, 16);
+    v128.store(rowT, r2, 32);
+    v128.store(rowT, r3, 48);
     for (let l = 0; l < channels; l++) {
-      for (let x = 0; x < xs; x++) store<f32>(dst + <usize>l * plane + byteOffset(x), load<f32>(rowT + byteOffset(l * 4 + x)));
+      for (let x = 0; x < xs; x++) {
+        const at = dst + <usize>l * plane + byteOffset(x);
+        let v = load<f32>(rowT + byteOffset(l * 4 + x));
+        if (residual) v += load<f32>(at + residualDelta);
+        store<f32>(at, relu ? max<f32>(v, 0) : v);
+      }
     }
   }
 }
@@ -376,9 +390,10 @@ function transformOutputTile(m: usize, stride: i32, scaleV: v128, biasV: v128, r
  * tilesX, tile rows of the whole output).
  */
 export function winogradConv2d(cIn: i32, h: i32, w: i32, cOut: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
-  input: usize, u: usize, bias: usize, scale: usize, epilogue: i32, out: usize, ocBegin: i32, ocEnd: i32, tyBegin: i32,
-  tyEnd: i32, scratch: usize): void {
+  input: usize, u: usize, bias: usize, scale: usize, epilogue: i32, residual: usize, out: usize, ocBegin: i32, ocEnd: i32,
+  tyBegin: i32, tyEnd: i32, scratch: usize): void {
   if (ocEnd <= ocBegin || tyEnd <= tyBegin || outW <= 0) return;
+  const hasResidual = (epilogue & EPILOGUE_RESIDUAL) != 0, residualDelta = <isize>residual - <isize>out;
   const tilesX = (outW + 3) / 4, tilesY = (outH + 3) / 4;
   const ocCount = ocEnd - ocBegin, stride = productStride(ocCount);
   const bw = blockWidth(cIn, ocCount, tilesX), bhMax = blockHeight(cIn, ocCount, tilesX, tilesY);
@@ -413,8 +428,8 @@ export function winogradConv2d(cIn: i32, h: i32, w: i32, cOut: i32, padTop: i32,
         for (let oc = ocBegin; oc < ocEnd; oc += 4) {
           const biasV = epilogue & EPILOGUE_BIAS ? v128.load(bias + byteOffset(oc)) : f32x4.splat(0);
           const scaleV = epilogue & EPILOGUE_SCALE ? v128.load(scale + byteOffset(oc)) : f32x4.splat(1);
-          transformOutputTile(tileM + byteOffset(oc - ocBegin), stride, scaleV, biasV, (epilogue & EPILOGUE_RELU) != 0,
-            out + byteOffset(oc * outH * outW), outH, outW, oy, ox, min(4, ocEnd - oc), temp);
+          transformOutputTile(tileM + byteOffset(oc - ocBegin), stride, scaleV, biasV, hasResidual, residualDelta,
+            (epilogue & EPILOGUE_RELU) != 0, out + byteOffset(oc * outH * outW), outH, outW, oy, ox, min(4, ocEnd - oc), temp);
         }
       }
     }
@@ -497,9 +512,10 @@ function transformSliver(cIn: i32, weight: usize, u: usize, xiStride: usize, tem
  * previous call on the same scratch (the caller feeds the weights a chunk of channels at a time).
  */
 export function winogradFusedConv2d(cIn: i32, h: i32, w: i32, padTop: i32, padLeft: i32, outH: i32, outW: i32,
-  input: usize, weight: usize, bias: usize, scale: usize, epilogue: i32, out: usize, ocBegin: i32, ocEnd: i32,
-  tyBegin: i32, tyEnd: i32, scratch: usize, transformInput: bool): void {
+  input: usize, weight: usize, bias: usize, scale: usize, epilogue: i32, residual: usize, out: usize, ocBegin: i32,
+  ocEnd: i32, tyBegin: i32, tyEnd: i32, scratch: usize, transformInput: bool): void {
   if (ocEnd <= ocBegin || tyEnd <= tyBegin || outW <= 0) return;
+  const hasResidual = (epilogue & EPILOGUE_RESIDUAL) != 0, residualDelta = <isize>residual - <isize>out;
   const cols = (outW + 3) / 4, rows = tyEnd - tyBegin, tiles = rows * cols, groups = (tiles + 3) / 4;
   const widthP = roundUp(4 * cols + 2, 4);
   const rowBytes = byteOffset(widthP), channelBytes = byteOffset((4 * rows + 2) * widthP);
@@ -541,8 +557,8 @@ export function winogradFusedConv2d(cIn: i32, h: i32, w: i32, padTop: i32, padLe
         const oc = oc0 + half;
         const biasV = epilogue & EPILOGUE_BIAS ? v128.load(bias + byteOffset(oc)) : f32x4.splat(0);
         const scaleV = epilogue & EPILOGUE_SCALE ? v128.load(scale + byteOffset(oc)) : f32x4.splat(1);
-        transformOutputTile(tileM + byteOffset(half), stride, scaleV, biasV, (epilogue & EPILOGUE_RELU) != 0,
-          out + byteOffset(oc * outH * outW), outH, outW, oy, ox, min(4, ocEnd - oc), temp);
+        transformOutputTile(tileM + byteOffset(half), stride, scaleV, biasV, hasResidual, residualDelta,
+          (epilogue & EPILOGUE_RELU) != 0, out + byteOffset(oc * outH * outW), outH, outW, oy, ox, min(4, ocEnd - oc), temp);
       }
     }
   }
