@@ -413,14 +413,7 @@ export function winogradConv2d(cIn: i32, h: i32, w: i32, cOut: i32, padTop: i32,
       const rowBytes = byteOffset(widthP), channelBytes = byteOffset((4 * rows + 2) * widthP);
       padInput(input, cIn, h, w, padTop, padLeft, ty0, rows, tx0, cols, padded, widthP);
       const tiles = rows * cols, groups = (tiles + 3) / 4;
-      for (let g = 0; g < groups; g++) {
-        // Tiles past the block repeat its last one (their products are never read).
-        const t = 4 * g;
-        const q0 = min(t, tiles - 1), q1 = min(t + 1, tiles - 1), q2 = min(t + 2, tiles - 1), q3 = min(t + 3, tiles - 1);
-        transformInputGroup(padded + tileOffset(q0, cols, rowBytes), padded + tileOffset(q1, cols, rowBytes),
-          padded + tileOffset(q2, cols, rowBytes), padded + tileOffset(q3, cols, rowBytes), cIn, channelBytes, rowBytes,
-          v + byteOffset(g * 36 * cIn * 4), temp);
-      }
+      transformInputTiles(padded, tiles, cols, rowBytes, channelBytes, cIn, v, temp);
       multiply(groups, cIn, u, u + winogradWeightBytes(cOut, cIn), blocks, j0, j1, v, m, stride, temp);
       for (let t = 0; t < tiles; t++) {
         const oy = 4 * (ty0 + t / cols), ox = 4 * (tx0 + t % cols);
@@ -433,6 +426,22 @@ export function winogradConv2d(cIn: i32, h: i32, w: i32, cOut: i32, padTop: i32,
         }
       }
     }
+  }
+}
+
+/**
+ * V of a block's `tiles` tiles (`cols` to a row) from its zero-padded input rows, four tiles a group; tiles past the
+ * block repeat its last one (their products are never read).
+ */
+function transformInputTiles(padded: usize, tiles: i32, cols: i32, rowBytes: usize, channelBytes: usize, cIn: i32, v: usize,
+  temp: usize): void {
+  const groups = (tiles + 3) / 4;
+  for (let g = 0; g < groups; g++) {
+    const t = 4 * g;
+    const q0 = min(t, tiles - 1), q1 = min(t + 1, tiles - 1), q2 = min(t + 2, tiles - 1), q3 = min(t + 3, tiles - 1);
+    transformInputGroup(padded + tileOffset(q0, cols, rowBytes), padded + tileOffset(q1, cols, rowBytes),
+      padded + tileOffset(q2, cols, rowBytes), padded + tileOffset(q3, cols, rowBytes), cIn, channelBytes, rowBytes,
+      v + byteOffset(g * 36 * cIn * 4), temp);
   }
 }
 
@@ -527,13 +536,7 @@ export function winogradFusedConv2d(cIn: i32, h: i32, w: i32, padTop: i32, padLe
   const temp = m + byteOffset(roundUp(tiles, 4) * 36 * productStride(8));
   if (transformInput) {
     padInput(input, cIn, h, w, padTop, padLeft, tyBegin, rows, 0, cols, padded, widthP);
-    for (let g = 0; g < groups; g++) {
-      const t = 4 * g;
-      const q0 = min(t, tiles - 1), q1 = min(t + 1, tiles - 1), q2 = min(t + 2, tiles - 1), q3 = min(t + 3, tiles - 1);
-      transformInputGroup(padded + tileOffset(q0, cols, rowBytes), padded + tileOffset(q1, cols, rowBytes),
-        padded + tileOffset(q2, cols, rowBytes), padded + tileOffset(q3, cols, rowBytes), cIn, channelBytes, rowBytes,
-        v + byteOffset(g * 36 * cIn * 4), temp);
-    }
+    transformInputTiles(padded, tiles, cols, rowBytes, channelBytes, cIn, v, temp);
   }
   const stride = productStride(8), ldcBytes = byteOffset(36 * stride);
   for (let oc0 = ocBegin; oc0 < ocEnd; oc0 += 8) {
