@@ -64,7 +64,10 @@ export const sinh = unary('sinh'), cosh = unary('cosh'), tanh = unary('tanh'), s
 export const floor = unary('floor'), ceil = unary('ceil'), trunc = unary('trunc'), frac = unary('frac'), sign = unary('sign');
 export const reciprocal = unary('reciprocal'), logical_not = unary('logical_not');
 /** torch.relu: as F.relu, so that it folds into a convolution waiting to run (functional/conv-fusion.ts). */
-export const relu = def('relu(input)', (a) => foldRelu(tensorArg(a.input, 'relu'), false) ?? ew.unaryOp('relu', tensorArg(a.input, 'relu')));
+export const relu = def('relu(input)', (a) => {
+  const x = tensorArg(a.input, 'relu');
+  return foldRelu(x, false) ?? ew.unaryOp('relu', x);
+});
 export const isnan = unary('isnan'), isinf = unary('isinf'), isfinite = unary('isfinite');
 export const negative = neg, absolute = abs, fix = trunc, arctan = atan, arcsin = asin, arccos = acos;
 export const square = def('square(input)', (a) => {
