@@ -6,7 +6,7 @@
 // A values, 2 B vectors, 8 accumulators and the product temporary are live together: 15 registers, all
 // x64 has for wasm (V8 keeps xmm15 as scratch). 6x8 and 5x8 spill and measured slower (34-39 against 48
 // GFLOP/s in L1). Pointers are byte addresses; strides count elements.
-import { madd } from './simd';
+import { madd, transpose4x4Store } from './simd';
 
 export const MR: i32 = 4;
 export const NR: i32 = 8;
@@ -115,16 +115,6 @@ function packA(a: usize, rs: i32, cs: i32, mc: i32, kc: i32, dst: usize): void {
       }
     }
   }
-}
-
-/** Stores the transpose of rows r0..r3 as four vectors `stride` bytes apart from dst. */
-@inline function transpose4x4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(dst + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-  v128.store(dst + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
 /** Packs a kc x nc panel of B as NR-column slivers: sliver s holds B[p, s*NR + j] at (s*NR*kc + p*NR + j). */

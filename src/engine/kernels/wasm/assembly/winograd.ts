@@ -10,7 +10,7 @@
 // Small images take winogradFusedConv2d (end of the file) instead, which transforms U per call, a sliver at a time.
 // Both paths share the transforms and the micro-kernel, hence one file of over 400 lines.
 import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_RESIDUAL, EPILOGUE_SCALE } from './pointwise';
-import { madd } from './simd';
+import { madd, transpose4x4Store } from './simd';
 
 /** Working set of one block's V and M: L2-sized (ResNet shapes: 0.5, 1 and 2 MiB within 10 %, 1 MiB best). */
 const BLOCK_BYTES: i32 = 1 << 20;
@@ -500,16 +500,6 @@ function transformSliver(cIn: i32, weight: usize, u: usize, xiStride: usize, tem
       }
     }
   }
-}
-
-/** Stores the transpose of rows r0..r3 as four vectors `stride` bytes apart from dst. */
-@inline function transpose4x4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
-  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-  v128.store(dst, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
-  v128.store(dst + stride, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
-  v128.store(dst + 2 * stride, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
-  v128.store(dst + 3 * stride, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
 
 /**
