@@ -88,24 +88,25 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   const weightAt = weight.at(weightCopy);
   weight.copyIn(memory, weightCopy);
   const scaleAt = writeEpilogue(memory, biasAt, cOut, bias, scale);
-  // With an epilogue the bias is added after the scale, by it; the convolution itself adds none.
+  // A bias alone is where the GEMMs start; any other epilogue (the bias after the scale) runs in the kernel on each
+  // chunk of rows it has written, so in each thread's share.
   const convBias = bias !== null && flags === EPILOGUE_BIAS ? 1 : 0;
+  const epilogue = flags & ~EPILOGUE_BIAS ? flags : 0;
   for (let b = 0; b < n; b++) {
     const inputAt = input.at(inputCopy, b), outAt = out.at(outCopy, b);
     input.copyIn(memory, inputCopy, b);
+    residual?.copyIn(memory, residualCopy, b);
+    const residualAt = residual?.at(residualCopy, b) ?? 0;
     // A channel share is the convolution with cOut = c1 - c0 over the weight, bias and output planes from c0 (n is 1).
     const calls: KernelCall[] = parts.map(({ c0, c1, oy0, oy1 }, i) => ({
       op: 'conv2d',
       args: [1, cIn, h, w, c1 - c0, p.kh, p.kw, p.groups, p.strideH, p.strideW, p.padTop, p.padLeft, p.dilationH, p.dilationW,
         outH, outW, inputAt, weightAt + c0 * depth * 4, biasAt + c0 * 4, convBias, outAt + c0 * outPlane * 4,
-        columnsAt + i * columns * 4, columns, scratch + i * runtime.gemmScratchBytes, oy0, oy1],
+        columnsAt + i * columns * 4, columns, scratch + i * runtime.gemmScratchBytes, oy0, oy1, scaleAt + c0 * 4, epilogue,
+        residual === null ? 0 : residualAt + c0 * outPlane * 4],
     }));
     if (pool === null) runtime.exports.conv2d(...(calls[0].args as Parameters<WasmKernelRuntime['exports']['conv2d']>));
     else pool.run(calls);
-    if (flags & ~EPILOGUE_BIAS) {
-      residual?.copyIn(memory, residualCopy, b);
-      runtime.exports.convEpilogue(outAt, cOut, outPlane, scaleAt, biasAt, flags, residual?.at(residualCopy, b) ?? 0);
-    }
     out.copyOut(memory, outCopy, b);
   }
 }

@@ -1,5 +1,5 @@
 // The epilogue a convolution applies to its output (Conv2dParams.scale, residual and relu): where its bias and scale
-// lie in linear memory and the flags the assembly takes (assembly/pointwise.ts's convEpilogue, the Winograd kernels).
+// lie in linear memory and the flags the assembly takes (assembly/conv.ts through pointwise.ts's convEpilogueRange, the Winograd kernels).
 import type { Conv2dParams } from '../types';
 
 // Flags as in assembly/pointwise.ts.

@@ -17,7 +17,8 @@ export interface WasmKernelExports {
   conv2d(n: number, cIn: number, h: number, w: number, cOut: number, kh: number, kw: number, groups: number,
     strideH: number, strideW: number, padTop: number, padLeft: number, dilationH: number, dilationW: number,
     outH: number, outW: number, input: number, weight: number, bias: number, hasBias: number, out: number,
-    columns: number, columnCapacity: number, scratch: number, oyBegin: number, oyEnd: number): void;
+    columns: number, columnCapacity: number, scratch: number, oyBegin: number, oyEnd: number, scale: number, epilogue: number,
+    residual: number): void;
   winogradWeightBytes(cOut: number, cIn: number): number;
   winogradWeights(cOut: number, cIn: number, weight: number, u: number, jBegin: number, jEnd: number, temp: number): void;
   winogradScratchBytes(cIn: number, ocCount: number, tilesX: number, tileRows: number): number;
@@ -35,7 +36,6 @@ export interface WasmKernelExports {
     scratch: number): void;
   maxPoolScratchBytes(h: number, kw: number, strideW: number, dilationW: number, outW: number): number;
   channelAffine(x: number, out: number, n: number, c: number, spatial: number, scale: number, shift: number): void;
-  convEpilogue(x: number, c: number, spatial: number, scale: number, bias: number, flags: number, residual: number): void;
   activation(op: number, x: number, out: number, count: number, p0: number, p1: number): void;
   softmaxRows(x: number, out: number, rows: number, size: number, log: number): void;
   zeroBytes(at: number, bytes: number): void;

@@ -2,6 +2,7 @@
 // kernel: im2col per chunk of output rows feeding sgemm, the input itself as the GEMM operand for 1x1
 // stride-1 unpadded convolutions, direct SIMD loops for depthwise convolutions and for stride-2 image stems.
 import { sgemm } from './gemm';
+import { convEpilogueRange } from './pointwise';
 import { madd } from './simd';
 
 @inline function byteOffset(elements: i32): usize {
@@ -22,30 +23,36 @@ import { madd } from './simd';
 /**
  * Output rows [oyBegin, oyEnd) of out[n, cOut, outH, outW] = conv(input[n, cIn, h, w], weight[cOut, cIn/groups, kh, kw])
  * + bias, zero padding padTop/padLeft (bottom/right padding is implied by outH/outW). Threads split the rows.
- * `columns` holds columnCapacity floats of im2col scratch; `scratch` is sgemm's.
+ * `columns` holds columnCapacity floats of im2col scratch; `scratch` is sgemm's. A nonzero `epilogue` (flags as in
+ * pointwise.ts; hasBias is then 0) applies convEpilogueRange to each chunk of rows once it is written, with
+ * `scale`, `bias` and the residual at `residual` (laid out as `out`).
  */
 export function conv2d(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, groups: i32,
   strideH: i32, strideW: i32, padTop: i32, padLeft: i32, dilationH: i32, dilationW: i32, outH: i32, outW: i32,
   input: usize, weight: usize, bias: usize, hasBias: bool, out: usize, columns: usize, columnCapacity: i32, scratch: usize,
-  oyBegin: i32, oyEnd: i32): void {
+  oyBegin: i32, oyEnd: i32, scale: usize, epilogue: i32, residual: usize): void {
   const outPlane = outH * outW;
   if (n == 0 || cOut == 0 || oyEnd <= oyBegin || outW == 0) return;
   const cInG = cIn / groups, cOutG = cOut / groups;
   if (groups > 1 && cInG == 1) {
     depthwise(n, cIn, h, w, cOut, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW,
       input, weight, bias, hasBias, out, columns, oyBegin, oyEnd);
+    for (let b = 0; b < n; b++) epilogueRows(epilogue, out, cOut, outH, outW, scale, bias, residual, b, 0, cOut, oyBegin, oyEnd);
     return;
   }
   const depth = cInG * kh * kw;
   if (usesDirectStride2(cIn, groups, kw, strideW, dilationH, dilationW, outW)
     && directStride2Floats(cIn, cOut, kh, kw, strideH, outW) <= columnCapacity) {
     directStride2(n, cIn, h, w, cOut, kh, kw, strideH, padTop, padLeft, outH, outW, input, weight, bias, hasBias, out,
-      columns, oyBegin, oyEnd);
+      columns, oyBegin, oyEnd, scale, epilogue, residual);
     return;
   }
   // With a bias the rows start at it and the GEMMs accumulate; without, the GEMMs overwrite.
   if (hasBias || depth == 0) fillBias(out, bias, hasBias, n, cOut, outPlane, oyBegin * outW, oyEnd * outW);
-  if (depth == 0) return;
+  if (depth == 0) {
+    for (let b = 0; b < n; b++) epilogueRows(epilogue, out, cOut, outH, outW, scale, bias, residual, b, 0, cOut, oyBegin, oyEnd);
+    return;
+  }
   const beta: f32 = hasBias ? 1 : 0;
   const pointwise = kh == 1 && kw == 1 && strideH == 1 && strideW == 1 && padTop == 0 && padLeft == 0 && outH == h && outW == w;
   const plane = h * w;
@@ -59,6 +66,7 @@ export function conv2d(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw:
         const first = byteOffset(oyBegin * w);
         sgemm(cOutG, (oyEnd - oyBegin) * w, cInG, groupWeight, cInG, 1, groupInput + first, plane, 1,
           groupOut + first, outPlane, 1, beta, scratch);
+        epilogueRows(epilogue, out, cOut, outH, outW, scale, bias, residual, b, g * cOutG, cOutG, oyBegin, oyEnd);
         continue;
       }
       const rowsPerChunk = max(1, min(oyEnd - oyBegin, columnCapacity / (depth * outW)));
@@ -67,9 +75,22 @@ export function conv2d(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw:
         const chunk = rows * outW;
         im2col(groupInput, cInG, h, w, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outW, oy0, rows, columns);
         sgemm(cOutG, chunk, depth, groupWeight, depth, 1, columns, chunk, 1, groupOut + byteOffset(oy0 * outW), outPlane, 1, beta, scratch);
+        epilogueRows(epilogue, out, cOut, outH, outW, scale, bias, residual, b, g * cOutG, cOutG, oy0, oy0 + rows);
       }
     }
   }
+}
+
+/**
+ * A convolution's epilogue (pointwise.ts's flags; 0: none) over rows [oy0, oy1) of channels [c0, c0 + channels) of
+ * image b of out[n, cOut, outH, outW], which its kernel has just written. The residual is laid out as `out`.
+ */
+@inline function epilogueRows(flags: i32, out: usize, cOut: i32, outH: i32, outW: i32, scale: usize, bias: usize,
+  residual: usize, b: i32, c0: i32, channels: i32, oy0: i32, oy1: i32): void {
+  if (flags == 0) return;
+  const outPlane = outH * outW, offset = byteOffset((b * cOut + c0) * outPlane);
+  convEpilogueRange(out + offset, channels, outPlane, oy0 * outW, oy1 * outW, scale + byteOffset(c0), bias + byteOffset(c0),
+    flags, residual + offset);
 }
 
 /** Sets elements [begin, end) of every output plane to its channel's bias, or to zero. */
@@ -297,7 +318,7 @@ export function directStride2Floats(cIn: i32, cOut: i32, kh: i32, kw: i32, strid
  */
 function directStride2(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw: i32, strideH: i32,
   padTop: i32, padLeft: i32, outH: i32, outW: i32, input: usize, weight: usize, bias: usize, hasBias: bool, out: usize,
-  columns: usize, oyBegin: i32, oyEnd: i32): void {
+  columns: usize, oyBegin: i32, oyEnd: i32, scale: usize, epilogue: i32, residual: usize): void {
   const depth = cIn * kh * kw;
   const planeW = directPlaneWidth(kw, outW);
   const planeBytes = byteOffset(planeW);
@@ -355,6 +376,7 @@ function directStride2(n: i32, cIn: i32, h: i32, w: i32, cOut: i32, kh: i32, kw:
           }
         }
       }
+      epilogueRows(epilogue, out, cOut, outH, outW, scale, bias, residual, b, 0, cOut, oy0, oy0 + rows);
     }
   }
 }

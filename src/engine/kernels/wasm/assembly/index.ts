@@ -4,7 +4,7 @@ export { gemmScratchBytes, sgemm } from './gemm';
 export { conv2d } from './conv';
 export { maxPool2d, maxPoolScratchBytes } from './pool';
 export { randomFloat32 } from './random';
-export { activation, channelAffine, convEpilogue, softmaxRows } from './pointwise';
+export { activation, channelAffine, softmaxRows } from './pointwise';
 export {
   floatsEqual, floatsHash, winogradConv2d, winogradFusedConv2d, winogradFusedScratchBytes, winogradScratchBytes, winogradWeightBytes,
   winogradWeights,

@@ -33,30 +33,32 @@ export function channelAffine(x: usize, out: usize, n: i32, c: i32, spatial: i32
   }
 }
 
-// Epilogue flags of a convolution's output (conv.ts's convEpilogue and the Winograd kernels), shared with ../conv.ts.
+// Epilogue flags of a convolution's output (conv.ts's kernels and the Winograd kernels), shared with ../epilogue.ts.
 export const EPILOGUE_BIAS = 1, EPILOGUE_SCALE = 2, EPILOGUE_RELU = 4, EPILOGUE_RESIDUAL = 8;
 
 /**
- * A convolution's epilogue over its output [c, spatial] in place: x * scale[ch] (EPILOGUE_SCALE) + bias[ch]
- * (EPILOGUE_BIAS) + residual[ch, i] (EPILOGUE_RESIDUAL), then max with 0 (EPILOGUE_RELU; NaN stays NaN). In
- * float32, as the Winograd kernels apply it: an eval-mode batch-norm, a residual add and ReLU folded into the
- * convolution before them.
+ * A convolution's epilogue in place over elements [begin, end) of each plane of its output [c, spatial] (the rows a
+ * kernel's chunk or thread share has just written, still in cache): x * scale[ch] (EPILOGUE_SCALE) + bias[ch]
+ * (EPILOGUE_BIAS) + residual[ch, i] (EPILOGUE_RESIDUAL, laid out as x), then max with 0 (EPILOGUE_RELU; NaN stays
+ * NaN). In float32, as the Winograd kernels apply it: an eval-mode batch-norm, a residual add and ReLU folded into
+ * the convolution before them.
  */
-export function convEpilogue(x: usize, c: i32, spatial: i32, scale: usize, bias: usize, flags: i32, residual: usize): void {
+export function convEpilogueRange(x: usize, c: i32, spatial: i32, begin: i32, end: i32, scale: usize, bias: usize, flags: i32,
+  residual: usize): void {
   const relu = (flags & EPILOGUE_RELU) != 0, zero = f32x4.splat(0);
   const hasResidual = (flags & EPILOGUE_RESIDUAL) != 0, r = residual - x;
   for (let ch = 0; ch < c; ch++) {
     const s = flags & EPILOGUE_SCALE ? load<f32>(scale + byteOffset(ch)) : <f32>1;
     const t = flags & EPILOGUE_BIAS ? load<f32>(bias + byteOffset(ch)) : <f32>0;
     const sv = f32x4.splat(s), tv = f32x4.splat(t);
-    const start = x + byteOffset(ch * spatial), end = start + byteOffset(spatial);
+    const start = x + byteOffset(ch * spatial + begin), stop = x + byteOffset(ch * spatial + end);
     let at = start;
-    for (; at + 16 <= end; at += 16) {
+    for (; at + 16 <= stop; at += 16) {
       let v = f32x4.add(f32x4.mul(v128.load(at), sv), tv);
       if (hasResidual) v = f32x4.add(v, v128.load(at + r));
       v128.store(at, relu ? f32x4.max(v, zero) : v);
     }
-    for (; at < end; at += 4) {
+    for (; at < stop; at += 4) {
       let v = load<f32>(at) * s + t;
       if (hasResidual) v += load<f32>(at + r);
       store<f32>(at, relu ? max<f32>(v, 0) : v);
