@@ -238,9 +238,9 @@ describe('kernels/wasm conv2d by Winograd: cache bound, threads, choice', () => 
     const one = createWasmKernels({ variant: 'simd', minConvWork: 0 });
     const two = createThreadedWasmKernels(2, { variant: 'simd', minConvWork: 0 }); // default parallel threshold (2^23)
     try {
-      // 16x16 channels at 8x8: 0.15M multiply-adds, one thread; 64x64 at 30x29 (cached path, 31M): threads.
+      // 16x16 channels at 8x8: 0.15M multiply-adds, one thread; 64x64 at 40x37 (cached path, 100 tiles, 55M): threads.
       for (const [shape, path] of [[{ n: 2, cIn: 16, cOut: 16, h: 8, w: 8, pad: [1, 1, 1, 1], bias: true }, 'winograd-fused'],
-        [{ n: 1, cIn: 64, cOut: 64, h: 30, w: 29, pad: [1, 1, 1, 1], bias: false }, 'winograd']] as [Shape, Path][]) {
+        [{ n: 1, cIn: 64, cOut: 64, h: 40, w: 37, pad: [1, 1, 1, 1], bias: false }, 'winograd']] as [Shape, Path][]) {
         const p = params(shape, 41), q = params(shape, 41);
         convolve(one, p, path);
         convolve(two, q, path);
@@ -253,7 +253,7 @@ describe('kernels/wasm conv2d by Winograd: cache bound, threads, choice', () => 
     }
   });
 
-  it('takes the fused path by default for small images (ResNet 7x7 and 14x14), with chunked weights on one thread', () => {
+  it('takes the fused path by default for small images (ResNet 7x7 to 28x28), with chunked weights on one thread', () => {
     const kernels = createWasmKernels({ variant: 'simd', minConvWork: 0 });
     // 80 * 9 * 96 floats: more than one chunk of raw weights (64 Ki floats), so later chunks reuse the input tiles.
     const p = params({ n: 2, cIn: 80, cOut: 96, h: 7, w: 7, pad: [1, 1, 1, 1], bias: true }, 31);
@@ -268,7 +268,9 @@ describe('kernels/wasm conv2d by Winograd: cache bound, threads, choice', () => 
     assert.equal(chooseConvAlgorithm(base, 0), 'winograd');
     assert.equal(chooseConvAlgorithm({ ...base, cIn: 4, cOut: 1 }), 'winograd-fused');
     assert.equal(chooseConvAlgorithm({ ...base, cIn: 64, cOut: 64, outH: 56, outW: 56 }), 'winograd'); // 196 tiles
-    assert.equal(chooseConvAlgorithm({ ...base, cIn: 128, cOut: 128, outH: 28, outW: 28 }), 'winograd'); // 49 tiles
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 128, cOut: 128, outH: 28, outW: 28 }), 'winograd-fused'); // 49 tiles
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 128, cOut: 128, outH: 32, outW: 32 }), 'winograd-fused'); // 64 tiles
+    assert.equal(chooseConvAlgorithm({ ...base, cIn: 128, cOut: 128, outH: 33, outW: 32 }), 'winograd'); // 72 tiles
     assert.equal(chooseConvAlgorithm({ ...base, cIn: 256, cOut: 256, outH: 14, outW: 14 }), 'winograd-fused'); // 16 tiles
     assert.equal(chooseConvAlgorithm({ ...base, cIn: 4096, cOut: 8, outH: 14, outW: 14 }), 'winograd'); // V over 2 MiB
     assert.equal(chooseConvAlgorithm({ ...base, cIn: 3 }), 'im2col');

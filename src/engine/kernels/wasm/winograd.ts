@@ -29,11 +29,13 @@ const MIN_IN_CHANNELS = 4;
 const MIN_OUTPUTS = 36, MIN_OUTPUTS_LARGE_FILTER = 49, LARGE_FILTER = 1 << 17;
 /**
  * Up to this many tiles per image, transforming the weights per call ('winograd-fused') beats streaming the cached U
- * (4x the filter) from memory: 512ch@7x7 (4 tiles) 4.3 against 7.2 ms, 256ch@14x14 (16) 2.4 against 3.5; at 28x28
- * (49 tiles) they break even, at 56x56 the cache wins (1.9 against 2.2 ms). The fused path keeps all tiles' V in
- * L2 (at most FUSED_MAX_V_BYTES).
+ * (4x the filter) from memory: 512ch@7x7 (4 tiles) 4.3 against 7.2 ms, 256ch@14x14 (16) 2.4 against 3.5. At 28x28
+ * (49 tiles) they broke even in a loop cycling filters, but inside ResNet-18 the cached path also reads the raw
+ * filter twice to validate U while the fused one reads it once, and 128ch@28x28 takes 1.8 against 2.2 ms (1.2
+ * against 1.4 on two threads); at 56x56 (196 tiles) the cache wins (64ch: 2.3 against 2.4, 1.6 against 1.8). The
+ * fused path keeps all tiles' V in L2 (at most FUSED_MAX_V_BYTES).
  */
-export const DEFAULT_WINOGRAD_FUSED_MAX_TILES = 32;
+export const DEFAULT_WINOGRAD_FUSED_MAX_TILES = 64;
 const FUSED_MAX_V_BYTES = 2 << 20;
 
 /**
