@@ -10,7 +10,8 @@ interface Case {
 }
 
 // One convolution per lowering of the WASM set (chooseConvAlgorithm, conv.ts): Winograd fused (few tiles) and cached
-// (many), im2col, the 1x1 pointwise path, depthwise, and the direct stride-2 stem. The TypeScript set runs them all.
+// (many), im2col, the 1x1 pointwise path, depthwise, the direct stride-2 stem and stride-2 Winograd (threads split
+// channels, or tiles from 32 on). The TypeScript set runs them all.
 const cases: Case[] = [
   { name: 'winograd fused 3x3', cIn: 8, cOut: 12, h: 8, w: 8, k: 3, stride: 1, pad: 1, groups: 1 },
   { name: 'winograd cached 3x3', cIn: 8, cOut: 12, h: 30, w: 29, k: 3, stride: 1, pad: 1, groups: 1 },
@@ -18,6 +19,8 @@ const cases: Case[] = [
   { name: 'pointwise 1x1', cIn: 6, cOut: 10, h: 9, w: 9, k: 1, stride: 1, pad: 0, groups: 1 },
   { name: 'depthwise 3x3', cIn: 8, cOut: 8, h: 10, w: 11, k: 3, stride: 1, pad: 1, groups: 8 },
   { name: 'stem 7x7 stride 2', cIn: 3, cOut: 8, h: 40, w: 40, k: 7, stride: 2, pad: 3, groups: 1 },
+  { name: 'winograd stride 2', cIn: 16, cOut: 12, h: 17, w: 19, k: 3, stride: 2, pad: 1, groups: 1 },
+  { name: 'winograd stride 2 split by tiles', cIn: 16, cOut: 8, h: 47, w: 50, k: 3, stride: 2, pad: 1, groups: 1 },
   // The WASM kernel applies the epilogue per chunk of rows and per thread share: im2col in several row chunks
   // (more than its 1M-float column limit), threads splitting output channels (an image smaller than cOut), groups,
   // and no input channels (the output is the bias alone).

@@ -158,6 +158,21 @@ describeKernels('conv2d', (kernels) => {
     checkConv({ ...base, n: 1, cInG: 4, cOutG: 5, h: 17, w: 26, kh: 3, kw: 4, padTop: 0, padLeft: 5, padBottom: 2, padRight: 0, bias: false }, kernels());
   });
 
+  it('matches for 3x3 stride-2 convolutions of 16+ input channels (WASM: Winograd F(4, 2) on even inputs, tiles or channels per thread)', () => {
+    // Ragged last tiles (odd output sizes), padding 0-2, batches, cOut not a multiple of 8; from 32 tiles threads
+    // split tiles (ranges starting mid-row), below they split output channels.
+    const arb = fc.record({
+      c: convCase, cInG: small(16, 20), cOutG: small(1, 13), h: small(7, 40), w: small(7, 40), padTop: small(0, 2), padLeft: small(0, 2),
+    });
+    fc.assert(fc.property(arb, ({ c, ...shape }) => checkConv({
+      ...c, ...shape, groups: 1, kh: 3, kw: 3, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, f64: false,
+    }, kernels())), { numRuns: 40 });
+    const base = { groups: 1, kh: 3, kw: 3, strideH: 2, strideW: 2, dilationH: 1, dilationW: 1, f64: false, seed: 13, bias: true };
+    // ResNet's downsampling shapes, scaled down: 49 tiles (split by tiles) and 16 (by channels).
+    checkConv({ ...base, n: 1, cInG: 32, cOutG: 24, h: 56, w: 56, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }, kernels());
+    checkConv({ ...base, n: 2, cInG: 48, cOutG: 40, h: 28, w: 28, padTop: 1, padLeft: 1, padBottom: 1, padRight: 1 }, kernels());
+  });
+
   it('matches for 3x3 depthwise convolutions (unrolled interior) with stride, dilation and uneven padding', () => {
     const arb = fc.record({
       c: convCase, groups: small(2, 6), cOutG: small(1, 2), h: small(3, 20), w: small(3, 20),

@@ -281,6 +281,15 @@ describe('kernels/wasm conv2d by Winograd: cache bound, threads, choice', () => 
     assert.equal(chooseConvAlgorithm({ ...base, cIn: 512, cOut: 512, outH: 6, outW: 6 }, 0), 'im2col'); // cached U too large
     assert.equal(chooseConvAlgorithm({ ...base, cIn: 256, cOut: 256, outH: 6, outW: 6 }, 0), 'winograd');
     assert.equal(chooseConvAlgorithm({ ...base, strideH: 2, outH: 3 }), 'im2col');
+    // Stride 2 both ways: from 16 input channels and 4 output tiles, while 81 values per tile and channel fit in 2 MiB.
+    const s2 = { ...base, strideH: 2, strideW: 2, h: 56, w: 56, outH: 28, outW: 28 };
+    assert.equal(chooseConvAlgorithm({ ...s2, cIn: 64, cOut: 128 }), 'winograd-s2');
+    assert.equal(chooseConvAlgorithm({ ...s2, cIn: 15 }), 'im2col');
+    assert.equal(chooseConvAlgorithm({ ...s2, cIn: 256, cOut: 512, h: 14, w: 14, outH: 7, outW: 7 }), 'winograd-s2'); // 4 tiles
+    assert.equal(chooseConvAlgorithm({ ...s2, outH: 4, outW: 7 }), 'im2col'); // 2 tiles
+    assert.equal(chooseConvAlgorithm({ ...s2, cIn: 128 }), 'im2col'); // V 2.1 MiB
+    assert.equal(chooseConvAlgorithm({ ...s2, strideW: 1 }), 'im2col');
+    assert.equal(chooseConvAlgorithm({ ...s2, dilationH: 2 }), 'im2col');
     assert.equal(chooseConvAlgorithm({ ...base, dilationW: 2 }), 'im2col');
     assert.equal(chooseConvAlgorithm({ ...base, groups: 2 }), 'im2col');
     assert.equal(chooseConvAlgorithm({ ...base, kh: 5, kw: 5 }), 'im2col');

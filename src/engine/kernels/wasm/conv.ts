@@ -8,6 +8,7 @@ import { Operand, type LinearStorage } from './linear-storage';
 import type { WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
 import { chooseConvAlgorithm, wasmWinogradConv2d, wasmWinogradFusedConv2d, type WinogradWeightCache } from './winograd';
+import { wasmWinogradS2Conv2d } from './winograd-s2';
 
 /** Most im2col elements held at once (4 MiB), as in the TypeScript kernel; larger images run in row chunks. */
 const COLUMN_LIMIT = 1 << 20;
@@ -67,6 +68,7 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   if (n === 0 || cOut === 0 || outPlane === 0) return;
   // winograd === null (winogradCacheBytes 0) turns both Winograd paths off.
   const algorithm = winograd === null ? 'im2col' : chooseConvAlgorithm(p, winograd.fusedMaxTiles);
+  if (algorithm === 'winograd-s2') { wasmWinogradS2Conv2d(runtime, p, pool, linear); return; }
   if (algorithm === 'winograd-fused') { wasmWinogradFusedConv2d(runtime, winograd!, p, pool, linear); return; }
   if (algorithm === 'winograd' && wasmWinogradConv2d(runtime, winograd!, p, pool, linear)) return;
   const bias = p.bias as Float32Array | null, scale = (p.scale ?? null) as Float32Array | null;

@@ -29,6 +29,10 @@ export interface WasmKernelExports {
   winogradFusedConv2d(cIn: number, h: number, w: number, padTop: number, padLeft: number, outH: number, outW: number,
     input: number, weight: number, bias: number, scale: number, epilogue: number, residual: number, out: number,
     ocBegin: number, ocEnd: number, tyBegin: number, tyEnd: number, scratch: number, transformInput: number): void;
+  winogradS2ScratchBytes(cIn: number, tilesX: number, tileRows: number, tiles: number): number;
+  winogradS2Conv2d(cIn: number, h: number, w: number, padTop: number, padLeft: number, outH: number, outW: number, input: number,
+    weight: number, bias: number, scale: number, epilogue: number, residual: number, out: number, ocBegin: number, ocEnd: number,
+    tileBegin: number, tileEnd: number, scratch: number): void;
   floatsEqual(a: number, b: number, count: number): number;
   floatsHash(a: number, count: number, seed: number): number;
   maxPool2d(planes: number, h: number, w: number, kh: number, kw: number, strideH: number, strideW: number,

@@ -7,7 +7,8 @@ import type { WasmKernelRuntime } from './runtime';
 
 /** One kernel call: the export's name and its arguments (numbers, byte addresses). */
 export interface KernelCall {
-  op: 'sgemm' | 'conv2d' | 'maxPool2d' | 'winogradConv2d' | 'winogradWeights' | 'winogradFusedConv2d' | 'randomFloat32';
+  op: 'sgemm' | 'conv2d' | 'maxPool2d' | 'winogradConv2d' | 'winogradWeights' | 'winogradFusedConv2d' | 'randomFloat32' |
+    'winogradS2Conv2d';
   args: number[];
 }
 
@@ -26,7 +27,8 @@ const SLOT_BYTES = 256;
 const IDLE = 0, READY = 1, DONE = 2, FAILED = 3, STOP = 4;
 /** Loads of a state word a waiting thread spins through before Atomics.wait (the worker repeats the literal). */
 const SPIN_LOADS = 50000;
-const OPS: KernelCall['op'][] = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d', 'randomFloat32'];
+const OPS: KernelCall['op'][] = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d', 'randomFloat32',
+  'winogradS2Conv2d'];
 
 /**
  * The worker's loop. It runs in another thread from its source text, so it refers to nothing outside
@@ -38,7 +40,8 @@ function wasmKernelWorker(message: WasmWorkerMessage): void {
   const states = new Int32Array(message.control);
   const args = new Float64Array(message.control);
   const stateIndex = message.slot * 64, argIndex = message.slot * 32;
-  const ops = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d', 'randomFloat32'];
+  const ops = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d', 'randomFloat32',
+    'winogradS2Conv2d'];
   for (;;) {
     let state = Atomics.load(states, stateIndex);
     // Spin ~0.35 ms (50000 loads) before sleeping: a forward pass sends kernels in bursts, and a thread woken from

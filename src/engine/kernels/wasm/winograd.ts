@@ -13,6 +13,7 @@ import { epilogueBytes, epilogueFlags, writeEpilogue } from './epilogue';
 import { linearAddress, Operand, type LinearStorage } from './linear-storage';
 import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
 import { splitRange, type KernelCall, type WasmThreadPool } from './threads';
+import { usesWinogradS2 } from './winograd-s2';
 
 export const DEFAULT_WINOGRAD_CACHE_BYTES = 256 * 1024 * 1024;
 /** Floats of the staging area weights are checked through (128 KiB: stays in L2 between the copy and the check). */
@@ -40,12 +41,14 @@ const FUSED_MAX_V_BYTES = 2 << 20;
 
 /**
  * 'winograd': F(4x4, 3x3) with cached transformed weights; 'winograd-fused': the same with weights transformed per
- * call (small images); 'im2col' also stands for the pointwise and depthwise paths.
+ * call (small images); 'winograd-s2': 3x3 stride-2 convs (winograd-s2.ts); 'im2col' also stands for the pointwise
+ * and depthwise paths.
  */
-export type ConvAlgorithm = 'winograd' | 'winograd-fused' | 'im2col';
+export type ConvAlgorithm = 'winograd' | 'winograd-fused' | 'winograd-s2' | 'im2col';
 
 /** Which lowering the WASM conv2d uses for float32 `p`; fusedMaxTiles: the fused path's bound (tests move it). */
 export function chooseConvAlgorithm(p: Conv2dParams, fusedMaxTiles = DEFAULT_WINOGRAD_FUSED_MAX_TILES): ConvAlgorithm {
+  if (usesWinogradS2(p)) return 'winograd-s2';
   const eligible = p.kh === 3 && p.kw === 3 && p.strideH === 1 && p.strideW === 1 && p.dilationH === 1 && p.dilationW === 1 &&
     p.groups === 1 && p.input instanceof Float32Array && p.weight instanceof Float32Array;
   if (!eligible || p.cIn < MIN_IN_CHANNELS) return 'im2col';

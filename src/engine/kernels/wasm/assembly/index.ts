@@ -9,6 +9,7 @@ export {
   floatsEqual, floatsHash, winogradConv2d, winogradFusedConv2d, winogradFusedScratchBytes, winogradScratchBytes, winogradWeightBytes,
   winogradWeights,
 } from './winograd';
+export { winogradS2Conv2d, winogradS2ScratchBytes } from './winograd-s2';
 
 /** First byte of linear memory free for the JavaScript side (after the module's static data). */
 export function heapBase(): usize {

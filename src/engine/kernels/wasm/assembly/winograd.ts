@@ -251,7 +251,7 @@ function transformInputGroup(p0: usize, p1: usize, p2: usize, p3: usize, cIn: i3
  * (they are 4x the raw filter, and with few tiles each sliver serves few micro-kernels), and WASM has no prefetch,
  * so these loads fetch the next slivers while this one computes. Returns the touched bytes folded (keeps them live).
  */
-@inline function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, touch: usize, touchStep: usize): i32 {
+@inline export function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, touch: usize, touchStep: usize): i32 {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
   let sink: i32 = 0;
   const pbEnd = pb + byteOffset(kc * 8);
