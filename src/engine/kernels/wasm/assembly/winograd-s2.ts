@@ -14,7 +14,7 @@
 // G = [1/2 0; -1/2 -1/2; -1/6 1/6; 1/6 1/3; 0 1], Aᵀ = [1 1 1 1 0; 0 1 -1 2 0; 0 1 1 4 0; 0 1 -1 8 1].
 import { EPILOGUE_BIAS, EPILOGUE_RELU, EPILOGUE_RESIDUAL, EPILOGUE_SCALE } from './pointwise';
 import { madd, transpose4x4Store } from './simd';
-import { microKernel } from './winograd';
+import { microKernel, storeOutputRow } from './winograd';
 
 @inline function byteOffset(elements: i32): usize {
   return <usize>elements << 2;
@@ -282,40 +282,12 @@ export function winogradS2Conv2d(cIn: i32, h: i32, w: i32, padTop: i32, padLeft:
   const plane = byteOffset(outH * outW);
   const full = oy + 4 <= outH && ox + 4 <= outW && lanes == 4;
   for (let i = 0; i < 4; i++) outputTransform9(rowsOut + <usize>(i * 16), 64, temp + <usize>(i * 64));
-  // temp[y][x] (vectors of 4 channels) -> per row y: transpose so each vector is one channel's 4 outputs.
+  // temp[x][y] (vectors of 4 channels): row y is temp + 16 y, its columns 64 bytes apart.
+  const xs = min(4, outW - ox);
   for (let y = 0; y < 4 && oy + y < outH; y++) {
     const row = temp + <usize>(y * 16);
-    let r0 = f32x4.add(f32x4.mul(v128.load(row), scaleV), biasV), r1 = f32x4.add(f32x4.mul(v128.load(row, 64), scaleV), biasV);
-    let r2 = f32x4.add(f32x4.mul(v128.load(row, 128), scaleV), biasV), r3 = f32x4.add(f32x4.mul(v128.load(row, 192), scaleV), biasV);
-    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-    const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-    r0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5); r1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
-    r2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5); r3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
-    const dst = out + byteOffset((oy + y) * outW + ox);
-    if (full) {
-      if (residual) {
-        const at = dst + residualDelta;
-        r0 = f32x4.add(r0, v128.load(at)); r1 = f32x4.add(r1, v128.load(at + plane));
-        r2 = f32x4.add(r2, v128.load(at + 2 * plane)); r3 = f32x4.add(r3, v128.load(at + 3 * plane));
-      }
-      if (relu) {
-        const zero = f32x4.splat(0);
-        r0 = f32x4.max(r0, zero); r1 = f32x4.max(r1, zero); r2 = f32x4.max(r2, zero); r3 = f32x4.max(r3, zero);
-      }
-      v128.store(dst, r0); v128.store(dst + plane, r1); v128.store(dst + 2 * plane, r2); v128.store(dst + 3 * plane, r3);
-      continue;
-    }
-    const edge = temp + 256;
-    v128.store(edge, r0); v128.store(edge, r1, 16); v128.store(edge, r2, 32); v128.store(edge, r3, 48);
-    const xs = min(4, outW - ox);
-    for (let l = 0; l < lanes; l++) {
-      for (let x = 0; x < xs; x++) {
-        const at = dst + <usize>l * plane + byteOffset(x);
-        let value = load<f32>(edge + byteOffset(l * 4 + x));
-        if (residual) value += load<f32>(at + residualDelta);
-        store<f32>(at, relu ? max<f32>(value, 0) : value);
-      }
-    }
+    storeOutputRow(v128.load(row), v128.load(row, 64), v128.load(row, 128), v128.load(row, 192), scaleV, biasV, residual,
+      residualDelta, relu, out + byteOffset((oy + y) * outW + ox), plane, full, lanes, xs, temp + 256);
   }
 }
 

@@ -341,42 +341,54 @@ function transformOutputTile(m: usize, stride: i32, scaleV: v128, biasV: v128, r
     // Along x: rowT[x] for the four channels.
     outputTransform(v128.load(row), v128.load(row, 16), v128.load(row, 32), v128.load(row, 48), v128.load(row, 64),
       v128.load(row, 80), rowT, 16);
-    const o0 = f32x4.add(f32x4.mul(v128.load(rowT), scaleV), biasV), o1 = f32x4.add(f32x4.mul(v128.load(rowT, 16), scaleV), biasV);
-    const o2 = f32x4.add(f32x4.mul(v128.load(rowT, 32), scaleV), biasV), o3 = f32x4.add(f32x4.mul(v128.load(rowT, 48), scaleV), biasV);
-    const t0 = v128.shuffle<f32>(o0, o1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(o0, o1, 2, 6, 3, 7);
-    const t2 = v128.shuffle<f32>(o2, o3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(o2, o3, 2, 6, 3, 7);
-    // Row x of channel l (lanes: x); the residual and ReLU apply per element, after the transposition.
-    let r0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), r1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
-    let r2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), r3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
-    const dst = out + byteOffset((oy + y) * outW + ox);
-    if (full) {
-      if (residual) {
-        const at = dst + residualDelta;
-        r0 = f32x4.add(r0, v128.load(at)); r1 = f32x4.add(r1, v128.load(at + plane));
-        r2 = f32x4.add(r2, v128.load(at + 2 * plane)); r3 = f32x4.add(r3, v128.load(at + 3 * plane));
-      }
-      if (relu) {
-        const zero = f32x4.splat(0);
-        r0 = f32x4.max(r0, zero); r1 = f32x4.max(r1, zero); r2 = f32x4.max(r2, zero); r3 = f32x4.max(r3, zero);
-      }
-      v128.store(dst, r0);
-      v128.store(dst + plane, r1);
-      v128.store(dst + 2 * plane, r2);
-      v128.store(dst + 3 * plane, r3);
-      continue;
+    storeOutputRow(v128.load(rowT), v128.load(rowT, 16), v128.load(rowT, 32), v128.load(rowT, 48), scaleV, biasV, residual,
+      residualDelta, relu, out + byteOffset((oy + y) * outW + ox), plane, full, channels, xs, rowT);
+  }
+}
+
+/**
+ * One row of a tile's 4x4 outputs for four channels: o0..o3 hold columns x = 0..3 (lanes: channels). Times scale plus
+ * bias, transposed into the channels' NCHW rows from dst (planes `plane` bytes apart), plus the residual
+ * `residualDelta` bytes after each output when `residual`, then max with 0 when `relu`. A `full` tile stores four
+ * vectors; an edge tile only `channels` channels and `xs` columns, through `edge` (4 vectors of scratch). Shared with
+ * winograd-s2.ts.
+ */
+@inline export function storeOutputRow(o0: v128, o1: v128, o2: v128, o3: v128, scaleV: v128, biasV: v128, residual: bool,
+  residualDelta: isize, relu: bool, dst: usize, plane: usize, full: bool, channels: i32, xs: i32, edge: usize): void {
+  o0 = f32x4.add(f32x4.mul(o0, scaleV), biasV); o1 = f32x4.add(f32x4.mul(o1, scaleV), biasV);
+  o2 = f32x4.add(f32x4.mul(o2, scaleV), biasV); o3 = f32x4.add(f32x4.mul(o3, scaleV), biasV);
+  const t0 = v128.shuffle<f32>(o0, o1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(o0, o1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(o2, o3, 0, 4, 1, 5), t3 = v128.shuffle<f32>(o2, o3, 2, 6, 3, 7);
+  // Row x of channel l (lanes: x); the residual and ReLU apply per element, after the transposition.
+  let r0 = v128.shuffle<f32>(t0, t2, 0, 1, 4, 5), r1 = v128.shuffle<f32>(t0, t2, 2, 3, 6, 7);
+  let r2 = v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), r3 = v128.shuffle<f32>(t1, t3, 2, 3, 6, 7);
+  if (full) {
+    if (residual) {
+      const at = dst + residualDelta;
+      r0 = f32x4.add(r0, v128.load(at)); r1 = f32x4.add(r1, v128.load(at + plane));
+      r2 = f32x4.add(r2, v128.load(at + 2 * plane)); r3 = f32x4.add(r3, v128.load(at + 3 * plane));
     }
-    // Edge tile: channel l's four values to rowT[l], then the ones inside the output.
-    v128.store(rowT, r0);
-    v128.store(rowT, r1, 16);
-    v128.store(rowT, r2, 32);
-    v128.store(rowT, r3, 48);
-    for (let l = 0; l < channels; l++) {
-      for (let x = 0; x < xs; x++) {
-        const at = dst + <usize>l * plane + byteOffset(x);
-        let v = load<f32>(rowT + byteOffset(l * 4 + x));
-        if (residual) v += load<f32>(at + residualDelta);
-        store<f32>(at, relu ? max<f32>(v, 0) : v);
-      }
+    if (relu) {
+      const zero = f32x4.splat(0);
+      r0 = f32x4.max(r0, zero); r1 = f32x4.max(r1, zero); r2 = f32x4.max(r2, zero); r3 = f32x4.max(r3, zero);
+    }
+    v128.store(dst, r0);
+    v128.store(dst + plane, r1);
+    v128.store(dst + 2 * plane, r2);
+    v128.store(dst + 3 * plane, r3);
+    return;
+  }
+  // Edge tile: channel l's four values to edge[l], then the ones inside the output.
+  v128.store(edge, r0);
+  v128.store(edge, r1, 16);
+  v128.store(edge, r2, 32);
+  v128.store(edge, r3, 48);
+  for (let l = 0; l < channels; l++) {
+    for (let x = 0; x < xs; x++) {
+      const at = dst + <usize>l * plane + byteOffset(x);
+      let v = load<f32>(edge + byteOffset(l * 4 + x));
+      if (residual) v += load<f32>(at + residualDelta);
+      store<f32>(at, relu ? max<f32>(v, 0) : v);
     }
   }
 }
