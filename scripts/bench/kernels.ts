@@ -127,7 +127,7 @@ function convCopyShare(): { callMs: number; convMs: number } {
   runtime.floats().set(randomFloat32(c * depth), weight >>> 2);
   runtime.floats().set(randomFloat32(c * plane), input >>> 2);
   const convMs = bestTime(() => runtime.exports.conv2d(1, c, size, size, c, 3, 3, 1, 1, 1, 1, 1, 1, 1, size, size, input, weight, bias, 1,
-    out, cols, columns, scratch, 0, size), 2, 400);
+    out, cols, columns, scratch, 0, size, 0, 0, 0), 2, 400);
   return { callMs: rows.find((r) => r.name === 'r18 layer1 3x3 64->64 @56')!.sets.wasm.ms, convMs: Number(convMs.toFixed(3)) };
 }
 const copies = { gemm512: copyShare(512), conv64at56: convCopyShare() };

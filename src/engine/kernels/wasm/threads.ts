@@ -22,8 +22,10 @@ export interface WorkerLauncher {
   launch(workerFunction: string, message: WasmWorkerMessage): WorkerHandle;
 }
 
-// Control buffer: one 256-byte slot per worker. Int32 0 of a slot is its state, float64 1 the op, 2... the arguments.
-const SLOT_BYTES = 256;
+// Control buffer: one 512-byte slot per worker. Int32 0 of a slot is its state, float64 1 the argument count, 2 the
+// op, 3... the arguments (at most MAX_ARGS).
+const SLOT_BYTES = 512;
+const MAX_ARGS = SLOT_BYTES / 8 - 3;
 const IDLE = 0, READY = 1, DONE = 2, FAILED = 3, STOP = 4;
 /** Loads of a state word a waiting thread spins through before Atomics.wait (the worker repeats the literal). */
 const SPIN_LOADS = 50000;
@@ -39,7 +41,7 @@ function wasmKernelWorker(message: WasmWorkerMessage): void {
     Record<string, (...args: number[]) => void>;
   const states = new Int32Array(message.control);
   const args = new Float64Array(message.control);
-  const stateIndex = message.slot * 64, argIndex = message.slot * 32;
+  const stateIndex = message.slot * 128, argIndex = message.slot * 64;
   const ops = ['sgemm', 'conv2d', 'maxPool2d', 'winogradConv2d', 'winogradWeights', 'winogradFusedConv2d', 'randomFloat32',
     'winogradS2Conv2d'];
   for (;;) {
@@ -90,6 +92,10 @@ export class WasmThreadPool {
    */
   run(calls: readonly KernelCall[], beforeOwn?: () => void, afterOwn?: () => void): void {
     if (calls.length > this.threads) throw new Error(`${calls.length} calls for ${this.threads} threads`);
+    // A longer list would spill into the next slot (or past the buffer, where typed-array writes vanish).
+    for (const { op, args } of calls) {
+      if (args.length > MAX_ARGS) throw new Error(`${op} takes ${args.length} arguments; worker slots hold ${MAX_ARGS}`);
+    }
     for (let i = 1; i < calls.length; i++) {
       const slot = i - 1, base = slot * (SLOT_BYTES / 8);
       const { op, args } = calls[i];
