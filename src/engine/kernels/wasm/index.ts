@@ -82,8 +82,8 @@ const DEFAULT_MIN_CONV_WORK = 512;
 /** Below a few thousand elements the call and the two copies cost more than the TypeScript loop. */
 const DEFAULT_MIN_POINTWISE_WORK = 4096;
 /**
- * Below about 2^23 multiply-adds (~0.2 ms on one thread) a second thread does not pay: waking the worker and
- * duplicated packing cost more than it saves (resnet's 1x1 downsampling convs, 3-6M, measured slower on two).
+ * GEMMs below about 2^23 multiply-adds (~0.2 ms on one thread) do not pay for a second thread: waking the worker and
+ * packing B in each thread cost more than it saves.
  */
 const DEFAULT_MIN_PARALLEL_WORK = 1 << 23;
 /**
