@@ -83,7 +83,7 @@ const DEFAULT_MIN_CONV_WORK = 512;
 const DEFAULT_MIN_POINTWISE_WORK = 4096;
 /**
  * GEMMs below about 2^23 multiply-adds (~0.2 ms on one thread) do not pay for a second thread: waking the worker and
- * packing B in each thread cost more than it saves.
+ * duplicated packing cost more than it saves.
  */
 const DEFAULT_MIN_PARALLEL_WORK = 1 << 23;
 /**
