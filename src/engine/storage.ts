@@ -33,6 +33,20 @@ let lazyStorageAllocator: StorageAllocator | null = null;
 /** Installs (or with null removes) the allocator lazily created storages materialise from (setKernels does). */
 export function setStorageAllocator(allocator: StorageAllocator | null): void { lazyStorageAllocator = allocator; }
 
+/**
+ * Write counts of the arrays a kernel set keeps a copy of (the WASM set keeps recent convolution outputs in its
+ * linear memory, for the next kernel to read in place). Storage.data counts a write before handing the array out,
+ * so a copy made at an earlier count is stale. Only arrays someone asked to track are counted.
+ */
+const writeCounts = new WeakMap<NumArray, { writes: number }>();
+
+/** The write count of `array` (shared by every caller, kept as long as the array lives). */
+export function writeCounter(array: NumArray): { readonly writes: number } {
+  let counter = writeCounts.get(array);
+  if (counter === undefined) writeCounts.set(array, counter = { writes: 0 });
+  return counter;
+}
+
 const registry = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<number>((b) => { allocatedBytes -= b; }) : null;
 
 function checkCap(dtype: DType, length: number): number {
@@ -197,8 +211,9 @@ export class Storage {
    * write cannot change what they compute. Code that only reads takes `values`.
    */
   get data(): NumArray {
+    const values = this.values; // materialised first, so that the write counts against the array it is made to
     this.beforeWrite();
-    return this.values;
+    return values;
   }
 
   /** The values for reading only, materialising pending and deferred ones first. */
@@ -208,6 +223,10 @@ export class Storage {
   }
 
   private beforeWrite(): void {
+    if (this.array !== null) {
+      const counter = writeCounts.get(this.array);
+      if (counter !== undefined) counter.writes++;
+    }
     if (this.held !== null) {
       this.held.detach();
       this.held = null;

@@ -75,13 +75,13 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
   const flags = epilogueFlags(p);
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
   const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
-  const out = new Operand(linear, p.out as Float32Array, cOut * outPlane);
   const weight = new Operand(linear, p.weight as Float32Array, cOut * (cIn / p.groups) * p.kh * p.kw);
+  const residual = p.residual ? new Operand(linear, p.residual as Float32Array, cOut * outPlane) : null;
+  const out = new Operand(linear, p.out as Float32Array, cOut * outPlane, true, residual ? [input, residual] : [input]);
   const columns = columnCapacity(p);
   const parts = shares(p, pool?.threads ?? 1);
   const threads = parts.length;
   const depth = (cIn / p.groups) * p.kh * p.kw;
-  const residual = p.residual ? new Operand(linear, p.residual as Float32Array, cOut * outPlane) : null;
   const [scratch, columnsAt, weightCopy, biasAt, inputCopy, outCopy, residualCopy] = runtime.reserve([
     threads * runtime.gemmScratchBytes, threads * columns * 4, weight.scratchBytes, epilogueBytes(cOut), input.scratchBytes, out.scratchBytes,
     residual?.scratchBytes ?? 0,
@@ -111,4 +111,5 @@ export function wasmConv2d(runtime: WasmKernelRuntime, p: Conv2dParams, pool: Wa
     else pool.run(calls);
     out.copyOut(memory, outCopy, b);
   }
+  out.commit();
 }

@@ -12,12 +12,14 @@ import { wasmGemm } from './gemm';
 import { wasmActivation, wasmChannelAffine, wasmHasActivation, wasmRandomFloat32, wasmSoftmaxRows } from './pointwise';
 import { wasmMaxPool2d } from './pool';
 import { bestWasmVariant, WasmKernelRuntime, WasmMemoryLimitError, type WasmVariant } from './runtime';
+import { DEFAULT_KEPT_OUTPUT_BYTES, KeptOutputs, type KeptOutputStats } from './kept-outputs';
 import { DEFAULT_MIN_LINEAR_FLOATS, LinearStorage, type LinearStorageStats } from './linear-storage';
 import { WasmThreadPool, type WorkerLauncher } from './threads';
 import { WinogradWeightCache, type WinogradStats } from './winograd';
 
 export type { WasmVariant } from './runtime';
 export type { LinearStorageStats } from './linear-storage';
+export type { KeptOutputStats } from './kept-outputs';
 export type { WorkerLauncher, WasmWorkerMessage, WorkerHandle } from './threads';
 export {
   chooseConvAlgorithm, DEFAULT_WINOGRAD_CACHE_BYTES, DEFAULT_WINOGRAD_FUSED_MAX_TILES, type ConvAlgorithm, type WinogradStats,
@@ -64,13 +66,21 @@ export interface WasmKernelOptions {
   minLinearFloats?: number;
   /** Most bytes such storages may hold in linear memory; further ones go to the JS heap. Default 1 GiB. */
   maxLinearBytes?: number;
+  /**
+   * Bytes of linear memory for copies of recent convolution and max-pool outputs, which the next kernel reads in place
+   * instead of copying the output in again (kept-outputs.ts); 0 keeps none. Needs linear storages (minLinearFloats >
+   * 0). Default DEFAULT_KEPT_OUTPUT_BYTES (4 MiB).
+   */
+  keptOutputBytes?: number;
 }
 
 /**
  * A WASM kernel set; close() stops its worker threads (they do not keep a Node process alive anyway).
  * winogradStats(): the Winograd conv path's call and weight-transform counts and its cache's size.
  */
-export type WasmKernels = Kernels & { close(): void; winogradStats(): WinogradStats; linearStats(): LinearStorageStats | null };
+export type WasmKernels = Kernels & {
+  close(): void; winogradStats(): WinogradStats; linearStats(): LinearStorageStats | null; keptOutputStats(): KeptOutputStats | null;
+};
 
 /**
  * Crossovers measured on Zen 4 / Node 20 (best of 7, float32): TypeScript wins below about 6^3 multiply-adds
@@ -107,7 +117,9 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
   const minLinearFloats = typeof SharedArrayBuffer === 'function' ? options.minLinearFloats ?? DEFAULT_MIN_LINEAR_FLOATS : 0;
   // Storages in linear memory need it shared (growing private memory detaches views), threads need it too.
   const runtime = new WasmKernelRuntime(variant, threads !== null || minLinearFloats > 0);
-  const linear = minLinearFloats > 0 ? new LinearStorage(runtime, minLinearFloats, options.maxLinearBytes) : null;
+  const keptBytes = options.keptOutputBytes ?? DEFAULT_KEPT_OUTPUT_BYTES;
+  const kept = minLinearFloats > 0 && keptBytes > 0 ? new KeptOutputs(runtime, keptBytes) : null;
+  const linear = minLinearFloats > 0 ? new LinearStorage(runtime, minLinearFloats, options.maxLinearBytes, kept) : null;
   const pool = threads === null ? null : new WasmThreadPool(runtime, threads.count, threads.launcher);
   // Without linear storages, calls left on one thread run over private memory: V8 copies into shared memory ~40 %
   // slower (Net at batch 1 lost 4 %). With them, every call runs where the storages are.
@@ -183,6 +195,7 @@ export function createWasmKernels(options: WasmKernelOptions = {}): WasmKernels 
     },
     close(): void { pool?.close(); },
     linearStats: () => linear?.stats() ?? null,
+    keptOutputStats: () => kept?.stats() ?? null,
     winogradStats: () => sumStats([winograd, serialWinograd === winograd ? null : serialWinograd], [runtime, serial]),
   };
 }

@@ -14,6 +14,7 @@
 // gains a larger successor and old views stay valid.
 import type { DType, NumArray } from '../../dtype';
 import type { StorageAllocator } from '../../storage';
+import type { KeptOutputs } from './kept-outputs';
 import { WasmMemoryLimitError, type WasmKernelRuntime } from './runtime';
 
 /** Storages smaller than this (floats) stay on the JS heap: copying them costs less than a registry entry. */
@@ -37,8 +38,12 @@ export class LinearStorage implements StorageAllocator {
   private allocations = 0;
   private fallbacks = 0;
 
+  /**
+   * `kept`: copies of recent kernel outputs the kernels read in place (kept-outputs.ts), or null. They live in the
+   * same shared memory, so worker threads read them too.
+   */
   constructor(private readonly runtime: WasmKernelRuntime, readonly minFloats = DEFAULT_MIN_LINEAR_FLOATS,
-    readonly maxBytes = DEFAULT_MAX_LINEAR_BYTES) {
+    readonly maxBytes = DEFAULT_MAX_LINEAR_BYTES, readonly kept: KeptOutputs | null = null) {
     if (!runtime.shared) throw new Error('storages in linear memory need a runtime over shared memory');
     this.buffers.add(runtime.exports.memory.buffer);
   }
@@ -110,21 +115,32 @@ export function linearAddress(linear: LinearStorage | null, array: NumArray, ind
 /**
  * A float32 operand of a kernel call, `items` consecutive blocks of `floats` floats (images of a batch, or the whole
  * weight as one item): read and written in place when it lives in linear memory, else through a scratch region of
- * one item (scratchBytes, 0 in place) that the copies fill and drain.
+ * one item (scratchBytes, 0 in place) that the copies fill and drain. With kept outputs (kept-outputs.ts), an input
+ * a kernel wrote recently is read from its kept copy, and an output is written into a block that is kept after it
+ * has been copied out (`commit` once all of it is).
  */
 export class Operand {
+  /** Where the operand is read (and for linear storages written) in place, or -1. */
   private readonly address: number;
+  /** An output's block in the kept outputs (written by the kernel, then copied out), or -1. */
+  private readonly keptAt: number;
 
-  constructor(linear: LinearStorage | null, readonly array: Float32Array, readonly floats: number) {
-    this.address = linearAddress(linear, array);
+  /** `output`: the call writes this operand; `keep` (outputs): the call's inputs, whose kept copies must stay. */
+  constructor(private readonly linear: LinearStorage | null, readonly array: Float32Array, readonly floats: number,
+    output = false, keep: readonly Operand[] = []) {
+    const address = linearAddress(linear, array);
+    const kept = linear?.kept ?? null;
+    this.address = address >= 0 || output || kept === null ? address : kept.lookup(array);
+    this.keptAt = address < 0 && output && kept !== null ? kept.reserve(array.length * 4, keep.map((o) => o.array)) : -1;
   }
 
   get inPlace(): boolean { return this.address >= 0; }
-  get scratchBytes(): number { return this.inPlace ? 0 : this.floats * 4; }
+  get scratchBytes(): number { return this.inPlace || this.keptAt >= 0 ? 0 : this.floats * 4; }
 
-  /** Byte address of item `b`: in place, or the scratch region. */
+  /** Byte address of item `b`: in place, in the kept block, or the scratch region. */
   at(scratch: number, b = 0): number {
-    return this.inPlace ? this.address + b * this.floats * 4 : scratch;
+    if (this.inPlace) return this.address + b * this.floats * 4;
+    return this.keptAt >= 0 ? this.keptAt + b * this.floats * 4 : scratch;
   }
 
   /** Copies item `b` into the scratch region (nothing to do in place). */
@@ -132,8 +148,15 @@ export class Operand {
     if (!this.inPlace) memory.set(this.array.subarray(b * this.floats, (b + 1) * this.floats), scratch >>> 2);
   }
 
-  /** Copies item `b` out of the scratch region (nothing to do in place). */
+  /** Copies item `b` out of the scratch region or kept block (nothing to do in place). */
   copyOut(memory: Float32Array, scratch: number, b = 0): void {
-    if (!this.inPlace) this.array.set(memory.subarray(scratch >>> 2, (scratch >>> 2) + this.floats), b * this.floats);
+    if (this.inPlace) return;
+    const at = this.at(scratch, b) >>> 2;
+    this.array.set(memory.subarray(at, at + this.floats), b * this.floats);
+  }
+
+  /** After the last copyOut of an output: its kept block now holds the array's values. */
+  commit(): void {
+    if (this.keptAt >= 0) this.linear!.kept!.commit(this.array, this.keptAt);
   }
 }

@@ -14,7 +14,8 @@ export function wasmMaxPool2d(runtime: WasmKernelRuntime, p: Pool2dParams, pool:
   const planeRanges = pool === null ? [[0, c] as [number, number]] : splitRange(c, pool.threads, 1);
   const scratchBytes = Math.ceil(runtime.exports.maxPoolScratchBytes(h, p.kw, p.strideW, p.dilationW, outW) / 64) * 64;
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
-  const input = new Operand(linear, p.input as Float32Array, c * h * w), out = new Operand(linear, p.out as Float32Array, c * outH * outW);
+  const input = new Operand(linear, p.input as Float32Array, c * h * w);
+  const out = new Operand(linear, p.out as Float32Array, c * outH * outW, true, [input]);
   const [inputCopy, outCopy, scratch] = runtime.reserve([input.scratchBytes, out.scratchBytes, planeRanges.length * scratchBytes]);
   const memory = runtime.floats();
   for (let b = 0; b < n; b++) {
@@ -29,4 +30,5 @@ export function wasmMaxPool2d(runtime: WasmKernelRuntime, p: Pool2dParams, pool:
     else pool.run(calls);
     out.copyOut(memory, outCopy, b);
   }
+  out.commit();
 }

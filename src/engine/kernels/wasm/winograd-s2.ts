@@ -48,9 +48,9 @@ export function wasmWinogradS2Conv2d(runtime: WasmKernelRuntime, p: Conv2dParams
   const filter = cIn * 9;
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
   const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
-  const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW);
   const weight = new Operand(linear, p.weight as Float32Array, cOut * filter);
   const residual = p.residual ? new Operand(linear, p.residual as Float32Array, cOut * outH * outW) : null;
+  const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW, true, residual ? [input, residual] : [input]);
   const tilesX = Math.ceil(outW / 4), tiles = tilesX * Math.ceil(outH / 4);
   const parts = shares(cOut, tiles, pool?.threads ?? 1);
   const scratchBytes = Math.max(...parts.map(({ t0, t1 }) =>
@@ -76,4 +76,5 @@ export function wasmWinogradS2Conv2d(runtime: WasmKernelRuntime, p: Conv2dParams
     else pool.run(calls);
     out.copyOut(memory, outCopy, b);
   }
+  out.commit();
 }

@@ -250,9 +250,9 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
   const scratchBytes = alignUp(Math.max(...parts.map((s) => exports.winogradScratchBytes(cIn, s.oc1 - s.oc0, tilesX, tilesY))));
   // Operands in linear memory (linear-storage.ts) are used in place; the others are copied through scratch.
   const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
-  const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW);
   // The residual (Conv2dParams.residual) is added by the kernels' output transform, from linear memory like the input.
   const residual = p.residual ? new Operand(linear, p.residual as Float32Array, cOut * outH * outW) : null;
+  const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW, true, residual ? [input, residual] : [input]);
   const [scratch, stagingAt, biasAt, inputCopy, outCopy, residualCopy] = runtime.reserve([threads * scratchBytes, STAGING_FLOATS * 4,
     epilogueBytes(cOut), input.scratchBytes, out.scratchBytes, residual?.scratchBytes ?? 0]);
   const temps = parts.map((_, i) => scratch + i * scratchBytes);
@@ -281,18 +281,19 @@ export function wasmWinogradConv2d(runtime: WasmKernelRuntime, cache: WinogradWe
       for (let i = 1; i < parts.length; i++) copyOut(parts[i]);
     }
   }
+  out.commit();
   return true;
 }
 
 /**
  * Copies a share's output (channels [oc0, oc1), rows of tile rows [ty0, ty1)) of image `b` from the scratch region at
- * `outCopy` to the output's array; nothing when the output is written in place.
+ * `outCopy` (or the output's kept block) to the output's array; nothing when the output is written in place.
  */
 function copyShareOut(memory: Float32Array, output: Operand, outCopy: number, b: number, s: Share, outH: number, outW: number): void {
   if (output.inPlace) return;
   const out = output.array, base = b * output.floats;
   const plane = outH * outW, y0 = s.ty0 * 4, y1 = Math.min(outH, s.ty1 * 4);
-  const from = y0 * outW, to = y1 * outW, at = outCopy >>> 2;
+  const from = y0 * outW, to = y1 * outW, at = output.at(outCopy, b) >>> 2;
   if (from === 0 && to === plane) {
     out.set(memory.subarray(at + s.oc0 * plane, at + s.oc1 * plane), base + s.oc0 * plane);
     return;
@@ -321,12 +322,12 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
   const threads = Math.min(pool?.threads ?? 1, Math.ceil(cOut / 8));
   // Operands in linear memory (linear-storage.ts) are used in place (weights in one round); the others are copied.
   const input = new Operand(linear, p.input as Float32Array, cIn * h * w);
-  const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW);
   const weightLinear = linearAddress(linear, weight);
   const round = threads > 1 || weightLinear >= 0 ? cOut
     : Math.min(cOut, Math.max(8, Math.floor(FUSED_CHUNK_FLOATS / filter / 8) * 8));
   const scratchBytes = alignUp(exports.winogradFusedScratchBytes(cIn, Math.ceil(outW / 4), tilesY));
   const residual = p.residual ? new Operand(linear, p.residual as Float32Array, cOut * outH * outW) : null;
+  const out = new Operand(linear, p.out as Float32Array, cOut * outH * outW, true, residual ? [input, residual] : [input]);
   const [scratch, weightCopy, biasAt, inputCopy, outCopy, residualCopy] = runtime.reserve([threads * scratchBytes,
     weightLinear >= 0 ? 0 : round * filter * 4, epilogueBytes(cOut), input.scratchBytes, out.scratchBytes, residual?.scratchBytes ?? 0]);
   cache.fusedCalls++; // after reserve, which may throw WasmMemoryLimitError (then TypeScript runs the conv)
@@ -370,4 +371,5 @@ export function wasmWinogradFusedConv2d(runtime: WasmKernelRuntime, cache: Winog
       if (oc1 === cOut) copyShare({ oc0: 0, oc1: cOut, ty0: 0, ty1: tilesY });
     }
   }
+  out.commit();
 }
