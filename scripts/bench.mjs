@@ -53,6 +53,9 @@ function child(label, cmd, args, { env = {}, retryBudgetS = 30, timeoutS = 600 }
   return JSON.parse(lines.at(-1));
 }
 
+// Engine-side children run with the engine process's V8 heap settings (src/engine-node/v8-heap.json says why).
+const v8Heap = JSON.parse(fs.readFileSync(path.join(root, 'src', 'engine-node', 'v8-heap.json'), 'utf8'));
+const engineFlags = [`--initial-old-space-size=${v8Heap.initialOldSpaceMb}`];
 const node = (script, args, options, flags = []) => [process.execPath, [...flags, '--import', 'tsx', `scripts/bench/${script}`, ...args], options];
 const python = '/usr/bin/python3';
 
@@ -87,7 +90,7 @@ if (wantsForward) {
   for (const [name, kernels, threads, budget, flags] of variants) {
     outputs[`engine_${name}_${threads}`] = child(`engine ${kernels} kernels${flags.length ? ` (${flags.join(' ')})` : ''}, ${threads} thread${threads > 1 ? 's' : ''}`,
       ...node('engine.ts', ['--cache', cache, '--threads', String(threads), ...forwardOnly],
-        { env: { TORCH_EXPLORER_KERNELS: kernels }, retryBudgetS: budget }, flags));
+        { env: { TORCH_EXPLORER_KERNELS: kernels }, retryBudgetS: budget }, [...engineFlags, ...flags]));
   }
   if (torchOk && haveCache) {
     outputs.pytorch = child('PyTorch 1 and 2 threads', python, ['scripts/bench/torch_bench.py', '--cache', cache, '--threads', '1,2', ...forwardOnly], { retryBudgetS: 80 });
@@ -106,12 +109,12 @@ if (wantsForward) {
 
 if (wants('llama')) {
   // three fresh processes: the build time is a cold figure, and maxRSS is per process
-  outputs.llama = [1, 2, 3].map((i) => child(`LLaMA-7B-sized definition (fresh process ${i}/3)`, ...node('tree.ts', ['llama'], { retryBudgetS: 0 })));
+  outputs.llama = [1, 2, 3].map((i) => child(`LLaMA-7B-sized definition (fresh process ${i}/3)`, ...node('tree.ts', ['llama'], { retryBudgetS: 0 }, engineFlags)));
 }
-if (wants('safetensors')) outputs.safetensors = child('1 GB safetensors (generated once into the cache)', ...node('safetensors.ts', ['--cache', cache], { retryBudgetS: 30 }));
+if (wants('safetensors')) outputs.safetensors = child('1 GB safetensors (generated once into the cache)', ...node('safetensors.ts', ['--cache', cache], { retryBudgetS: 30 }, engineFlags));
 if (wants('tree')) {
   outputs.tree = {};
-  for (const m of ['net', 'resnet18']) outputs.tree[m] = child(`model file -> tree: ${m}`, ...node('tree.ts', [m], { retryBudgetS: 5 }));
+  for (const m of ['net', 'resnet18']) outputs.tree[m] = child(`model file -> tree: ${m}`, ...node('tree.ts', [m], { retryBudgetS: 5 }, engineFlags));
 }
 if (wants('python')) {
   const snapshotDir = path.join(cache, 'engine-snapshot');
@@ -155,7 +158,7 @@ const machine = {
 const result = {
   date: new Date().toISOString(), machine, elapsed_s: Math.round((Date.now() - started) / 1000), only: only.length ? only : undefined,
   torch_version: outputs.pytorch?.torch_version ?? manifest?.torch_version ?? null, torch_blas: outputs.pytorch?.blas ?? null,
-  notes, outputs,
+  engine_node_flags: engineFlags, notes, outputs,
 };
 result.targets = evaluateTargets(result);
 process.stdout.write(formatReport(result));

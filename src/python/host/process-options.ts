@@ -1,6 +1,7 @@
 // How the engine process is started: paths and the Node flags that put it under the permission model.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import v8Heap from '../../engine-node/v8-heap.json';
 
 export interface ProcessLaunch {
   execArgv: string[];
@@ -28,7 +29,9 @@ export function launchArgs(
   limits: LaunchLimits,
   withPermission = true,
 ): ProcessLaunch {
-  const base = [`--max-old-space-size=${limits.maxOldSpaceMb}`];
+  // The old generation's first limit (v8-heap.json says why), never above its maximum.
+  const base = [`--max-old-space-size=${limits.maxOldSpaceMb}`,
+    `--initial-old-space-size=${Math.min(v8Heap.initialOldSpaceMb, limits.maxOldSpaceMb)}`];
   if (allowedFlags.has('--disallow-code-generation-from-strings')) base.push('--disallow-code-generation-from-strings');
   if (allowedFlags.has('--disable-warning')) base.push('--disable-warning=ExperimentalWarning');
   const permissionFlag = ['--permission', '--experimental-permission'].find((f) => allowedFlags.has(f));

@@ -148,12 +148,13 @@ describe('engine client life cycle', function () {
     const node20 = new Set(['--experimental-permission', '--allow-fs-read', '--disallow-code-generation-from-strings']);
     assert.deepEqual(launchArgs(node20, ['/a', '/b'], limits).execArgv, [
       '--experimental-permission', '--allow-fs-read=/a', '--allow-fs-read=/b', '--max-old-space-size=512',
-      '--disallow-code-generation-from-strings',
+      '--initial-old-space-size=128', '--disallow-code-generation-from-strings',
     ]);
     const node23 = new Set(['--permission', '--experimental-permission', '--allow-fs-read']);
     assert.equal(launchArgs(node23, ['/a'], limits).execArgv[0], '--permission');
     const args = launchArgs(node23, ['/a'], limits).execArgv.join(' ');
     assert.doesNotMatch(args, /allow-(child-process|worker|fs-write|addons|wasi)/);
+    assert.ok(launchArgs(node20, ['/a'], { maxOldSpaceMb: 64 }).execArgv.includes('--initial-old-space-size=64'), 'never above the maximum');
     const withWorkers = new Set([...node20, '--allow-worker']);
     assert.ok(launchArgs(withWorkers, ['/a'], { ...limits, allowWorkerThreads: true }).execArgv.includes('--allow-worker'));
   });
