@@ -483,16 +483,16 @@ export function winogradFusedScratchBytes(cIn: i32, tilesX: i32, tileRows: i32):
 const FUSED_TEMP_BYTES: usize = 54 * 16;
 
 /**
- * U of one full sliver (8 channels, cIn a multiple of 4) with ξ planes xiStride bytes apart: four channels' taps of
- * four input channels are 36 contiguous floats per channel, transposed in registers 4x4 at a time (the scalar gather
- * of transformWeights costs twice the transform).
+ * U of one full sliver (8 channels, cIn a multiple of 4) for input channels [ic0, ic1) (multiples of 4), with ξ planes
+ * xiStride bytes apart and rows from ic0 on: four channels' taps of four input channels are 36 contiguous floats per
+ * channel, transposed in registers 4x4 at a time (the scalar gather of transformWeights costs twice the transform).
  */
-function transformSliver(cIn: i32, weight: usize, u: usize, xiStride: usize, temp: usize): void {
+function transformSliver(cIn: i32, weight: usize, u: usize, xiStride: usize, temp: usize, ic0: i32, ic1: i32): void {
   const taps = temp, columns = temp + 36 * 16;
   const channelBytes = byteOffset(cIn * 9);
   for (let half = 0; half < 2; half++) {
     const r0 = weight + <usize>(half * 4) * channelBytes, r1 = r0 + channelBytes, r2 = r1 + channelBytes, r3 = r2 + channelBytes;
-    for (let ic = 0; ic < cIn; ic += 4) {
+    for (let ic = ic0; ic < ic1; ic += 4) {
       const at = byteOffset(ic * 9);
       for (let b: usize = 0; b < 9 * 16; b += 16) {
         transpose4x4Store(v128.load(r0 + at + b), v128.load(r1 + at + b), v128.load(r2 + at + b), v128.load(r3 + at + b),
@@ -504,7 +504,7 @@ function transformSliver(cIn: i32, weight: usize, u: usize, xiStride: usize, tem
           const col = g + <usize>(c * 16);
           filterTransform(v128.load(col), v128.load(col, 48), v128.load(col, 96), columns + <usize>(c * 16), 48);
         }
-        const dst = u + byteOffset((ic + l) * 8 + half * 4);
+        const dst = u + byteOffset((ic - ic0 + l) * 8 + half * 4);
         for (let r = 0; r < 6; r++) {
           const row = columns + <usize>(r * 48);
           filterTransform(v128.load(row), v128.load(row, 16), v128.load(row, 32), dst + <usize>(r * 6) * xiStride, xiStride);
@@ -512,6 +512,64 @@ function transformSliver(cIn: i32, weight: usize, u: usize, xiStride: usize, tem
       }
     }
   }
+}
+
+/** Input channels per chunk of multiplyInChunks: a chunk's U (36 planes x 32 x 8 floats, 37 KiB) stays in L1. */
+const CHUNK_CHANNELS: i32 = 32;
+/**
+ * Images of at most this many groups of 4 tiles (16 tiles: 14x14 and smaller) multiply in chunks of input channels:
+ * with few tiles a sliver's U (4x the raw filter: 590 KiB at 512 channels) is written to L2 and read back for little
+ * arithmetic; the transform took half of a 512ch@7x7 call (1.7 of 3.5 ms on one thread).
+ */
+const CHUNKED_MAX_GROUPS: i32 = 4;
+
+/**
+ * M of a full sliver (8 channels, cIn a multiple of 4) for `groups` groups of 4 tiles, CHUNK_CHANNELS input channels
+ * at a time: each chunk's U is transformed into `chunk` and multiplied while in L1, accumulating into M.
+ */
+function multiplyInChunks(cIn: i32, raw: usize, chunk: usize, v: usize, m: usize, stride: i32, groups: i32, temp: usize): void {
+  const ldcBytes = byteOffset(36 * stride);
+  for (let k0 = 0; k0 < cIn; k0 += CHUNK_CHANNELS) {
+    const kc = min(CHUNK_CHANNELS, cIn - k0);
+    const planeStride = byteOffset(kc * 8) + 64;
+    transformSliver(cIn, raw, chunk, planeStride, temp, k0, k0 + kc);
+    for (let xi = 0; xi < 36; xi++) {
+      const pb = chunk + <usize>xi * planeStride;
+      let pa = v + byteOffset(xi * cIn * 4 + k0 * 4), c = m + byteOffset(xi * stride);
+      for (let g = 0; g < groups; g++, pa += byteOffset(36 * cIn * 4), c += 4 * ldcBytes) {
+        accumulateKernel(kc, pa, pb, c, ldcBytes, k0 > 0);
+      }
+    }
+  }
+}
+
+/** microKernel over kc steps into c, plus c's values when `accumulate` (no prefetch touches: U is in L1). */
+@inline function accumulateKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  if (accumulate) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldcBytes); c11 = v128.load(c + ldcBytes, 16);
+    c20 = v128.load(c + 2 * ldcBytes); c21 = v128.load(c + 2 * ldcBytes, 16);
+    c30 = v128.load(c + 3 * ldcBytes); c31 = v128.load(c + 3 * ldcBytes, 16);
+  }
+  const pbEnd = pb + byteOffset(kc * 8);
+  while (pb < pbEnd) {
+    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
+    let a = v128.load32_splat(pa);
+    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
+    a = v128.load32_splat(pa, 4);
+    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
+    a = v128.load32_splat(pa, 8);
+    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
+    a = v128.load32_splat(pa, 12);
+    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
+    pa += 16;
+    pb += 32;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ldcBytes, c10); v128.store(c + ldcBytes, c11, 16);
+  v128.store(c + 2 * ldcBytes, c20); v128.store(c + 2 * ldcBytes, c21, 16);
+  v128.store(c + 3 * ldcBytes, c30); v128.store(c + 3 * ldcBytes, c31, 16);
 }
 
 /**
@@ -544,17 +602,21 @@ export function winogradFusedConv2d(cIn: i32, h: i32, w: i32, padTop: i32, padLe
   for (let oc0 = ocBegin; oc0 < ocEnd; oc0 += 8) {
     const channels = min(8, ocEnd - oc0);
     const raw = weight + byteOffset((oc0 - ocBegin) * cIn * 9);
-    if (channels == 8 && (cIn & 3) == 0) transformSliver(cIn, raw, sliver, xiStride, temp);
-    else transformWeights(channels, cIn, raw, sliver, 0, 1, temp, xiStride);
-    let sink: i32 = 0;
-    for (let xi = 0; xi < 36; xi++) {
-      const pb = sliver + <usize>xi * xiStride;
-      let pa = v + byteOffset(xi * cIn * 4), c = m + byteOffset(xi * stride);
-      for (let g = 0; g < groups; g++, pa += byteOffset(36 * cIn * 4), c += 4 * ldcBytes) {
-        sink |= microKernel(cIn, pa, pb, c, ldcBytes, pb, 0);
+    if (channels == 8 && (cIn & 3) == 0 && groups <= CHUNKED_MAX_GROUPS) {
+      multiplyInChunks(cIn, raw, sliver, v, m, stride, groups, temp);
+    } else {
+      if (channels == 8 && (cIn & 3) == 0) transformSliver(cIn, raw, sliver, xiStride, temp, 0, cIn);
+      else transformWeights(channels, cIn, raw, sliver, 0, 1, temp, xiStride);
+      let sink: i32 = 0;
+      for (let xi = 0; xi < 36; xi++) {
+        const pb = sliver + <usize>xi * xiStride;
+        let pa = v + byteOffset(xi * cIn * 4), c = m + byteOffset(xi * stride);
+        for (let g = 0; g < groups; g++, pa += byteOffset(36 * cIn * 4), c += 4 * ldcBytes) {
+          sink |= microKernel(cIn, pa, pb, c, ldcBytes, pb, 0);
+        }
       }
+      store<i32>(temp, sink);
     }
-    store<i32>(temp, sink);
     for (let t = 0; t < tiles; t++) {
       const oy = 4 * (tyBegin + t / cols), ox = 4 * (t % cols);
       const tileM = m + byteOffset(t * 36 * stride);
