@@ -246,13 +246,20 @@ function transformInputGroup(p0: usize, p1: usize, p2: usize, p3: usize, cIn: i3
 // ---- products ----------------------------------------------------------------------------------------------
 
 /**
- * c (4 rows ldcBytes apart, 8 columns) = A sliver (kc x 4, tiles) @ B sliver (kc x 8, channels), as gemm.ts's
- * micro-kernel. Each step also loads one byte `touchStep` apart from `touch` on: the weights stream from memory
+ * c (4 rows ldcBytes apart, 8 columns) = A sliver (kc x 4, tiles) @ B sliver (kc x 8, channels), plus c's values
+ * when `accumulate`, as gemm.ts's micro-kernel. Each step also loads one byte `touchStep` apart from `touch` on: the weights stream from memory
  * (they are 4x the raw filter, and with few tiles each sliver serves few micro-kernels), and WASM has no prefetch,
  * so these loads fetch the next slivers while this one computes. Returns the touched bytes folded (keeps them live).
  */
-@inline export function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, touch: usize, touchStep: usize): i32 {
+@inline export function microKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, touch: usize, touchStep: usize,
+  accumulate: bool = false): i32 {
   let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+  if (accumulate) {
+    c00 = v128.load(c); c01 = v128.load(c, 16);
+    c10 = v128.load(c + ldcBytes); c11 = v128.load(c + ldcBytes, 16);
+    c20 = v128.load(c + 2 * ldcBytes); c21 = v128.load(c + 2 * ldcBytes, 16);
+    c30 = v128.load(c + 3 * ldcBytes); c31 = v128.load(c + 3 * ldcBytes, 16);
+  }
   let sink: i32 = 0;
   const pbEnd = pb + byteOffset(kc * 8);
   while (pb < pbEnd) {
@@ -525,7 +532,8 @@ const CHUNKED_MAX_GROUPS: i32 = 4;
 
 /**
  * M of a full sliver (8 channels, cIn a multiple of 4) for `groups` groups of 4 tiles, CHUNK_CHANNELS input channels
- * at a time: each chunk's U is transformed into `chunk` and multiplied while in L1, accumulating into M.
+ * at a time: each chunk's U is transformed into `chunk` and multiplied while in L1 (no prefetch touches), accumulating
+ * into M.
  */
 function multiplyInChunks(cIn: i32, raw: usize, chunk: usize, v: usize, m: usize, stride: i32, groups: i32, temp: usize): void {
   const ldcBytes = byteOffset(36 * stride);
@@ -537,39 +545,10 @@ function multiplyInChunks(cIn: i32, raw: usize, chunk: usize, v: usize, m: usize
       const pb = chunk + <usize>xi * planeStride;
       let pa = v + byteOffset(xi * cIn * 4 + k0 * 4), c = m + byteOffset(xi * stride);
       for (let g = 0; g < groups; g++, pa += byteOffset(36 * cIn * 4), c += 4 * ldcBytes) {
-        accumulateKernel(kc, pa, pb, c, ldcBytes, k0 > 0);
+        microKernel(kc, pa, pb, c, ldcBytes, pb, 0, k0 > 0);
       }
     }
   }
-}
-
-/** microKernel over kc steps into c, plus c's values when `accumulate` (no prefetch touches: U is in L1). */
-@inline function accumulateKernel(kc: i32, pa: usize, pb: usize, c: usize, ldcBytes: usize, accumulate: bool): void {
-  let c00 = f32x4.splat(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-  if (accumulate) {
-    c00 = v128.load(c); c01 = v128.load(c, 16);
-    c10 = v128.load(c + ldcBytes); c11 = v128.load(c + ldcBytes, 16);
-    c20 = v128.load(c + 2 * ldcBytes); c21 = v128.load(c + 2 * ldcBytes, 16);
-    c30 = v128.load(c + 3 * ldcBytes); c31 = v128.load(c + 3 * ldcBytes, 16);
-  }
-  const pbEnd = pb + byteOffset(kc * 8);
-  while (pb < pbEnd) {
-    const b0 = v128.load(pb), b1 = v128.load(pb, 16);
-    let a = v128.load32_splat(pa);
-    c00 = madd(a, b0, c00); c01 = madd(a, b1, c01);
-    a = v128.load32_splat(pa, 4);
-    c10 = madd(a, b0, c10); c11 = madd(a, b1, c11);
-    a = v128.load32_splat(pa, 8);
-    c20 = madd(a, b0, c20); c21 = madd(a, b1, c21);
-    a = v128.load32_splat(pa, 12);
-    c30 = madd(a, b0, c30); c31 = madd(a, b1, c31);
-    pa += 16;
-    pb += 32;
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c + ldcBytes, c10); v128.store(c + ldcBytes, c11, 16);
-  v128.store(c + 2 * ldcBytes, c20); v128.store(c + 2 * ldcBytes, c21, 16);
-  v128.store(c + 3 * ldcBytes, c30); v128.store(c + 3 * ldcBytes, c31, 16);
 }
 
 /**
